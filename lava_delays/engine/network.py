@@ -1,0 +1,182 @@
+"""Network description shared by the engine, the Lava graph builder, the
+trainer's export and the deployment loader.
+
+A network is an input population followed by layers. Each layer has
+
+* ``ff`` -- a :class:`Connection` (weights + per-synapse delays) from the
+  previous population,
+* ``axonal_delays`` -- optional per-neuron axonal delays *of the previous
+  population* (they delay that population's spikes for all targets in this
+  layer),
+* ``rec`` -- an optional recurrent :class:`Connection` within the layer,
+* ``neurons`` -- :class:`LIFNeurons`, :class:`AdLIFNeurons` or
+  :class:`ReadoutNeurons` (non-spiking; the last layer of a classifier).
+
+Numbers are in the units of the chosen arithmetic: float networks hold float
+weights/decays/thresholds; fixed-point networks hold 8-bit integer weights,
+12-bit decays and integer threshold mantissas (see
+:mod:`lava_delays.fixed_point`). :meth:`Network.validate` checks everything
+before any runner starts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Union
+
+import numpy as np
+
+from lava_delays.errors import ParameterError, ShapeError
+from lava_delays.fixed_point import (DECAY_UNITY, check_delays, check_finite,
+                                     check_weight_exp, loihi_weights)
+from lava_delays.kernels.adlif import check_adlif_params
+
+
+@dataclass
+class Connection:
+    """Dense connection with per-synapse delays.
+
+    Attributes
+    ----------
+    weights : ndarray, shape (n_post, n_pre)
+    delays : ndarray of int, shape (n_post, n_pre), optional (None = all 0)
+    weight_exp : int
+        Fixed point: shift of the summed input (-8..7).
+    max_delay : int, optional
+        Buffer size minus one (default: the largest delay).
+    """
+    weights: np.ndarray
+    delays: Optional[np.ndarray] = None
+    weight_exp: int = 0
+    max_delay: Optional[int] = None
+
+    @property
+    def shape(self):
+        return np.shape(self.weights)
+
+    def delay_matrix(self) -> np.ndarray:
+        if self.delays is None:
+            return np.zeros(self.shape, dtype=np.int64)
+        return np.asarray(self.delays, dtype=np.int64)
+
+    def buffer_delay(self) -> int:
+        return int(self.max_delay if self.max_delay is not None
+                   else self.delay_matrix().max(initial=0))
+
+
+@dataclass
+class LIFNeurons:
+    """CUBA LIF parameters (lava's ``LIF``). Fixed: du, dv in 0..4095, vth and
+    bias_mant integer mantissas."""
+    du: float
+    dv: float
+    vth: float
+    bias_mant: Union[float, np.ndarray] = 0
+    bias_exp: Union[int, np.ndarray] = 0
+    psi_sigma: float = 0.3
+
+
+@dataclass
+class AdLIFNeurons:
+    """AdLIF+ parameters (floats in range; the fixed model rounds them)."""
+    alpha: np.ndarray
+    beta: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    vth: float = 1.0
+    psi_sigma: float = 0.3
+
+
+@dataclass
+class ReadoutNeurons:
+    """Non-spiking leaky integrator (read-out)."""
+    du: float
+    dv: float
+    bias_mant: Union[float, np.ndarray] = 0
+    bias_exp: Union[int, np.ndarray] = 0
+
+
+Neurons = Union[LIFNeurons, AdLIFNeurons, ReadoutNeurons]
+
+
+@dataclass
+class Layer:
+    ff: Connection
+    neurons: Neurons
+    axonal_delays: Optional[np.ndarray] = None
+    rec: Optional[Connection] = None
+    axonal_max_delay: Optional[int] = None
+
+    @property
+    def n_out(self) -> int:
+        return self.ff.shape[0]
+
+    @property
+    def n_in(self) -> int:
+        return self.ff.shape[1]
+
+
+@dataclass
+class Network:
+    """Input size, layers, and the arithmetic (``fixed``) they are given in."""
+    n_in: int
+    layers: List[Layer] = field(default_factory=list)
+    fixed: bool = True
+
+    @property
+    def n_out(self) -> int:
+        return self.layers[-1].n_out
+
+    def validate(self) -> "Network":
+        """Check shapes, ranges and finiteness; raise a named error naming
+        the layer. Returns ``self``."""
+        if not self.layers:
+            raise ShapeError("network has no layers")
+        n_prev = int(self.n_in)
+        for k, layer in enumerate(self.layers):
+            where = f"layer {k}"
+            if isinstance(layer.neurons, ReadoutNeurons) and k != len(self.layers) - 1:
+                raise ShapeError(f"{where}: a ReadoutNeurons layer must be the last")
+            conns = [("ff", layer.ff, n_prev)]
+            if layer.rec is not None:
+                conns.append(("rec", layer.rec, layer.n_out))
+            for name, conn, n_pre in conns:
+                w = check_finite(conn.weights, f"{name} weights", where)
+                if w.ndim != 2 or w.shape[1] != n_pre or w.shape[0] != layer.n_out:
+                    raise ShapeError(f"{where}: {name} weights have shape {w.shape}, "
+                                     f"expected ({layer.n_out}, {n_pre})")
+                d = check_delays(conn.delay_matrix(), f"{name} delays", where)
+                if d.shape != w.shape:
+                    raise ShapeError(f"{where}: {name} delays have shape {d.shape}, "
+                                     f"expected {w.shape}")
+                check_delays(conn.buffer_delay(), f"{name} max_delay", where)
+                if d.size and d.max() > conn.buffer_delay():
+                    raise ParameterError(f"{where}: {name} max_delay is below the "
+                                         f"largest delay {d.max()}")
+                check_weight_exp(conn.weight_exp, where)
+                if self.fixed:
+                    loihi_weights(w, where=f"{where} {name}")
+            if layer.axonal_delays is not None:
+                a = check_delays(layer.axonal_delays, "axonal_delays", where)
+                if a.shape != (n_prev,):
+                    raise ShapeError(f"{where}: axonal_delays have shape {a.shape}, "
+                                     f"expected ({n_prev},)")
+            self._validate_neurons(layer.neurons, layer.n_out, where)
+            n_prev = layer.n_out
+        return self
+
+    def _validate_neurons(self, nrn, n, where):
+        for name, value in vars(nrn).items():
+            arr = check_finite(value, name, where)
+            if arr.ndim and arr.shape != (n,):
+                raise ShapeError(f"{where}: neuron parameter {name} has shape "
+                                 f"{arr.shape}, expected ({n},) or a scalar")
+        if isinstance(nrn, AdLIFNeurons):
+            check_adlif_params(where, alpha=nrn.alpha, beta=nrn.beta, a=nrn.a, b=nrn.b)
+            return
+        hi = DECAY_UNITY - 1 if self.fixed else 1.0
+        for name in ("du", "dv"):
+            val = np.asarray(getattr(nrn, name))
+            if np.any((val < 0) | (val > hi)):
+                raise ParameterError(f"{where}: {name} must lie in [0, {hi}], got {val}")
+            if self.fixed and np.any(val != np.round(val)):
+                raise ParameterError(f"{where}: fixed-point {name} must be an integer")

@@ -1,0 +1,162 @@
+"""Batched engine: runs a :class:`~lava_delays.engine.network.Network` over
+(batch x time) with the same kernels the Lava models call.
+
+Step order is the Lava graph's, so spikes are bit-identical to a Lava run of
+the same network (:func:`lava_delays.proc.graph.run_lava`):
+
+for each step t, for each layer: the delay lines *emit* what is due (a Lava
+``SynapticDelayDense`` sends before it receives), the neurons step, and then
+the delay lines *ingest* this step's presynaptic spikes (after the axonal
+delay) and the layer's own spikes (recurrent connection).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from lava_delays.engine.network import (AdLIFNeurons, Connection, LIFNeurons,
+                                        Network, ReadoutNeurons)
+from lava_delays.errors import ShapeError
+from lava_delays.fixed_point import (OverflowCounter, loihi_weights,
+                                     scale_bias, scale_threshold)
+from lava_delays.kernels.adlif import adlif_params_to_fixed, adlif_step
+from lava_delays.kernels.axonal import axonal_delay_step, new_axon_buffer
+from lava_delays.kernels.delay_line import (SynapseTable, delay_line_emit,
+                                            delay_line_ingest, new_buffer)
+from lava_delays.kernels.lif import lif_step
+
+
+@dataclass
+class SimResult:
+    """Output of :func:`simulate`.
+
+    Attributes
+    ----------
+    spikes : list of ndarray of bool, shape (batch, T, n) per spiking layer
+    readout : ndarray, shape (batch, T, n_out), or None
+        Voltage of a read-out layer (last layer) at every step.
+    counts : OverflowCounter
+        Fixed-point wraps/saturations summed over the run.
+    """
+    spikes: List[np.ndarray]
+    readout: Optional[np.ndarray]
+    counts: OverflowCounter = field(default_factory=OverflowCounter)
+
+    def predict(self) -> np.ndarray:
+        """Class per sample: argmax of the summed read-out voltage."""
+        if self.readout is None:
+            return self.spikes[-1].sum(axis=1).argmax(axis=-1)
+        return self.readout.sum(axis=1).argmax(axis=-1)
+
+
+class _DelayLine:
+    """A connection's kernel state for one batch."""
+
+    def __init__(self, conn: Connection, batch: int, fixed: bool, where: str):
+        weights = (loihi_weights(conn.weights, where=where) if fixed
+                   else np.asarray(conn.weights, dtype=np.float64))
+        self.table = SynapseTable(weights, conn.delay_matrix())
+        self.buf = new_buffer(batch, conn.shape[0], conn.buffer_delay(), fixed)
+        self.weight_exp = int(conn.weight_exp) if fixed else 0
+        self.scratch = {}
+
+    def emit(self):
+        return delay_line_emit(self.buf)
+
+    def ingest(self, spikes):
+        delay_line_ingest(self.buf, spikes, self.table, self.weight_exp, self.scratch)
+
+
+class _NeuronState:
+    def __init__(self, nrn, batch: int, n: int, fixed: bool):
+        dtype = np.int64 if fixed else np.float64
+        self.nrn, self.fixed = nrn, fixed
+        self.u = np.zeros((batch, n), dtype)
+        self.v = np.zeros((batch, n), dtype)  # AdLIF: adaptation w
+        self.s_prev = np.zeros((batch, n), bool)
+        if isinstance(nrn, AdLIFNeurons):
+            p = dict(alpha=nrn.alpha, beta=nrn.beta, a=nrn.a, b=nrn.b)
+            self.params = adlif_params_to_fixed(**p) if fixed else {
+                k: np.asarray(v, dtype=np.float64) for k, v in p.items()}
+            self.params["vth"] = scale_threshold(nrn.vth) if fixed else nrn.vth
+        else:
+            self.params = dict(du=nrn.du, dv=nrn.dv,
+                               bias=scale_bias(nrn.bias_mant, nrn.bias_exp) if fixed
+                               else nrn.bias_mant)
+            if isinstance(nrn, LIFNeurons):
+                self.params["vth"] = scale_threshold(nrn.vth) if fixed else nrn.vth
+            else:
+                self.params["vth"] = None
+
+    def step(self, a_in, counter):
+        if isinstance(self.nrn, AdLIFNeurons):
+            return adlif_step(self.u, self.v, self.s_prev, a_in, **self.params,
+                              fixed=self.fixed, counter=counter)[0]
+        return lif_step(self.u, self.v, a_in, **self.params, fixed=self.fixed,
+                        counter=counter)[0]
+
+
+def simulate(net: Network, spikes: np.ndarray, validate: bool = True) -> SimResult:
+    """Run ``net`` on a batch of input spike trains.
+
+    Parameters
+    ----------
+    net : Network
+        Float or fixed-point network (``net.fixed``).
+    spikes : ndarray, shape (batch, T, n_in)
+        Binary (or graded) input spikes, batch-first, time-major.
+    validate : bool
+        Run :meth:`Network.validate` first (default True).
+
+    Returns
+    -------
+    SimResult
+    """
+    spikes = np.asarray(spikes)
+    if spikes.ndim != 3 or spikes.shape[2] != net.n_in:
+        raise ShapeError(f"input spikes must have shape (batch, T, {net.n_in}), "
+                         f"got {spikes.shape}")
+    if validate:
+        net.validate()
+    batch, steps, _ = spikes.shape
+    fixed = net.fixed
+    counter = OverflowCounter()
+    lines, recs, axons, neurons = [], [], [], []
+    for k, layer in enumerate(net.layers):
+        lines.append(_DelayLine(layer.ff, batch, fixed, f"layer {k} ff"))
+        recs.append(None if layer.rec is None else
+                    _DelayLine(layer.rec, batch, fixed, f"layer {k} rec"))
+        if layer.axonal_delays is not None:
+            d = np.asarray(layer.axonal_delays, dtype=np.int64)
+            top = layer.axonal_max_delay if layer.axonal_max_delay is not None else d.max(initial=0)
+            axons.append((new_axon_buffer(batch, layer.n_in, top,
+                                          np.int64 if fixed else np.float64), d))
+        else:
+            axons.append(None)
+        neurons.append(_NeuronState(layer.neurons, batch, layer.n_out, fixed))
+    spiking = [not isinstance(layer.neurons, ReadoutNeurons) for layer in net.layers]
+    out_spikes = [np.zeros((batch, steps, layer.n_out), bool)
+                  for layer, s in zip(net.layers, spiking) if s]
+    readout = None if spiking[-1] else np.zeros(
+        (batch, steps, net.n_out), np.int64 if fixed else np.float64)
+    in_dtype = np.int64 if fixed else np.float64
+    for t in range(steps):
+        x = spikes[:, t].astype(in_dtype)
+        for k, layer in enumerate(net.layers):
+            a_in = lines[k].emit()
+            if recs[k] is not None:
+                a_in += recs[k].emit()
+            s = neurons[k].step(a_in, counter)
+            if axons[k] is not None:
+                x = axonal_delay_step(axons[k][0], x, axons[k][1])
+            lines[k].ingest(x)
+            if recs[k] is not None:
+                recs[k].ingest(s)
+            if spiking[k]:
+                out_spikes[k][:, t] = s
+            else:
+                readout[:, t] = neurons[k].v
+            x = s.astype(in_dtype)
+    return SimResult(out_spikes, readout, counter)

@@ -1,0 +1,34 @@
+"""Named exceptions of lava-delays.
+
+Every check in the library raises one of these, with a message that says
+*what* is wrong and *where* (which process, layer, variable or file), so that
+a user never has to read a stack trace from a Lava child process to find a bad
+delay. All derive from :class:`LavaDelaysError` (and from ``ValueError`` where
+the problem is a bad value), so ``except ValueError`` keeps working for code
+written against lava-nc.
+"""
+
+
+class LavaDelaysError(Exception):
+    """Base class of every error raised by lava-delays."""
+
+
+class DelayRangeError(LavaDelaysError, ValueError):
+    """A delay is negative, above the maximum (62), non-integer or not finite."""
+
+
+class WeightRangeError(LavaDelaysError, ValueError):
+    """A weight does not fit the declared fixed-point bits, or is non-integer
+    where an integer weight is required."""
+
+
+class NonFiniteError(LavaDelaysError, ValueError):
+    """A parameter contains NaN or infinity."""
+
+
+class ShapeError(LavaDelaysError, ValueError):
+    """Arrays that must agree in shape do not."""
+
+
+class ParameterError(LavaDelaysError, ValueError):
+    """A scalar parameter is outside its documented range."""

@@ -1,0 +1,3 @@
+from lava_delays.proc.adlif.process import AdLIF
+
+__all__ = ["AdLIF"]

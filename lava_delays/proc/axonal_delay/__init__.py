@@ -1,0 +1,3 @@
+from lava_delays.proc.axonal_delay.process import AxonalDelay
+
+__all__ = ["AxonalDelay"]

@@ -1,0 +1,3 @@
+from lava_delays.proc.lif.process import LIF, LeakyReadout
+
+__all__ = ["LIF", "LeakyReadout"]
