@@ -1,0 +1,21 @@
+"""lava-delays: Lava processes, engine, trainer and deployment for spiking
+networks with learnable synaptic and axonal delays.
+
+Lava processes live in :mod:`lava_delays.proc`, the shared dynamics in
+:mod:`lava_delays.kernels`, the fixed-point spec in
+:mod:`lava_delays.fixed_point`, the batched engine in
+:mod:`lava_delays.engine`, data sets in :mod:`lava_delays.data`.
+"""
+from lava_delays.engine import (AdLIFNeurons, Connection, Layer, LIFNeurons,
+                                Network, ReadoutNeurons, SimResult, simulate)
+from lava_delays.errors import (DelayRangeError, LavaDelaysError,
+                                NonFiniteError, ParameterError, ShapeError,
+                                WeightRangeError)
+from lava_delays.fixed_point import MAX_DELAY, OverflowCounter
+
+__version__ = "0.1.0"
+
+__all__ = ["Network", "Layer", "Connection", "LIFNeurons", "AdLIFNeurons",
+           "ReadoutNeurons", "simulate", "SimResult", "MAX_DELAY",
+           "OverflowCounter", "LavaDelaysError", "DelayRangeError",
+           "WeightRangeError", "NonFiniteError", "ShapeError", "ParameterError"]

@@ -1,0 +1,42 @@
+# lava-delays: set-up, demo, tests, benchmarks.
+# lava-nc 0.10 / lava-dl 0.6 need Python 3.10; the machine default may be newer,
+# so look for a 3.10 interpreter (PATH, pyenv, system) and build .venv with it.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+OUT    ?= out
+
+PYTHON310 ?= $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 \
+	/usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	$$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 \
+	&& { echo $$c; break; }; done)
+
+.PHONY: install demo test bench clean-venv
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x "$(PY)" ]; then \
+	  if [ -z "$(PYTHON310)" ]; then \
+	    echo "error: Python 3.10 not found (lava-nc 0.10 needs it). Install it, e.g. 'pyenv install 3.10', or run 'make PYTHON310=/path/to/python3.10'." >&2; exit 1; \
+	  fi; \
+	  echo "creating $(VENV) with $(PYTHON310)"; \
+	  "$(PYTHON310)" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/lava-delays demo --out $(OUT)/demo
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(VENV)/bin/lava-delays bench delay_dense --out $(OUT)/bench/delay_dense
+	$(VENV)/bin/lava-delays bench engine --out $(OUT)/bench/engine
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,111 @@
+"""The ``lava-delays`` command line.
+
+Commands and flags are those of DESIGN.md ("Interfaces users touch"); scripts
+and tutorials are written against them. Every command exits non-zero with a
+one-line message on bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from lava_delays.errors import LavaDelaysError
+
+#: commands whose implementation arrives with a later issue of the tracker
+PENDING = {"train": "issue 5 (offline trainer)", "deploy": "issue 6 (deployment)",
+           "eval": "issue 6 (deployment)", "online": "issue 4 (three-factor learning)"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lava-delays", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the README main job, synthetic task end to end")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+
+    train = sub.add_parser("train", help="offline (lava-dl) training")
+    train.add_argument("--data", required=True)
+    train.add_argument("--out", type=Path, required=True)
+    train.add_argument("--test-data")
+    train.add_argument("--delays", choices=["none", "synaptic", "axonal", "both"], default="synaptic")
+    train.add_argument("--learn", default=None)
+    train.add_argument("--neuron", choices=["lif", "adlif"], default="lif")
+    train.add_argument("--recurrent", action="store_true")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--config", type=Path)
+    train.add_argument("--resume", action="store_true")
+
+    deploy = sub.add_parser("deploy", help="quantize + export a trained run")
+    deploy.add_argument("run_dir", type=Path)
+    deploy.add_argument("--out", type=Path, required=True)
+    deploy.add_argument("--nir", type=Path)
+
+    ev = sub.add_parser("eval", help="evaluate an exported network")
+    ev.add_argument("net", type=Path)
+    ev.add_argument("--data", required=True)
+    ev.add_argument("--backend", choices=["lava", "engine", "float"], default="engine")
+    ev.add_argument("--limit", type=int)
+    ev.add_argument("--out", type=Path, required=True)
+
+    online = sub.add_parser("online", help="on-chip-style three-factor learning")
+    online.add_argument("--data", required=True)
+    online.add_argument("--out", type=Path, required=True)
+    online.add_argument("--init", type=Path)
+    online.add_argument("--delays", choices=["none", "synaptic", "axonal", "both"], default="synaptic")
+    online.add_argument("--learn", default=None)
+    online.add_argument("--recurrent", action="store_true")
+    online.add_argument("--backend", choices=["engine", "lava"], default="engine")
+    online.add_argument("--epochs", type=int)
+    online.add_argument("--test-data")
+
+    bench = sub.add_parser("bench", help="run a benchmark (NAME or 'list')")
+    bench.add_argument("name")
+    bench.add_argument("--out", type=Path, default=None)
+    bench.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    return p
+
+
+def _bench(args) -> int:
+    from lava_delays.benchmarks import BENCHMARKS
+    if args.name == "list":
+        print("\n".join(sorted(BENCHMARKS)))
+        return 0
+    if args.name not in BENCHMARKS:
+        raise LavaDelaysError(f"unknown benchmark {args.name!r}; available: "
+                              f"{', '.join(sorted(BENCHMARKS))}")
+    module = importlib.import_module(BENCHMARKS[args.name])
+    out = args.out or Path("out") / "bench" / args.name
+    out.mkdir(parents=True, exist_ok=True)
+    module.run(out, quick=args.quick)
+    print(f"metrics written to {out / 'metrics.json'}")
+    return 0
+
+
+def _demo(args) -> int:
+    from lava_delays.demo import run_demo
+    metrics = run_demo(args.out, quick=args.quick)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "bench":
+            return _bench(args)
+        if args.command == "demo":
+            return _demo(args)
+        print(f"lava-delays {args.command}: not available in this version; it "
+              f"arrives with {PENDING[args.command]}", file=sys.stderr)
+        return 3
+    except LavaDelaysError as err:
+        print(f"lava-delays {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
