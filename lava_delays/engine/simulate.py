@@ -90,12 +90,82 @@ class _NeuronState:
             else:
                 self.params["vth"] = None
 
-    def step(self, a_in, counter):
+    def step(self, a_in, counter, surrogate=None):
         if isinstance(self.nrn, AdLIFNeurons):
             return adlif_step(self.u, self.v, self.s_prev, a_in, **self.params,
-                              fixed=self.fixed, counter=counter)[0]
+                              fixed=self.fixed, counter=counter, surrogate=surrogate)
         return lif_step(self.u, self.v, a_in, **self.params, fixed=self.fixed,
-                        counter=counter)[0]
+                        counter=counter, surrogate=surrogate)
+
+
+class Engine:
+    """Step-by-step state of a network run on a batch (runner 2).
+
+    :func:`simulate` loops :meth:`step` over time; the online learner
+    (:mod:`lava_delays.engine.online`) calls it too and reads ``psi`` and
+    the per-layer inputs for its eligibility traces, changing weights and
+    delays between samples through the tables.
+
+    Parameters
+    ----------
+    net : Network
+    batch : int
+    surrogates : list of GaussianSurrogate or None, optional
+        Per layer; where given, :meth:`step` also returns psi for the layer.
+    """
+
+    def __init__(self, net: Network, batch: int, surrogates=None):
+        fixed = net.fixed
+        self.net, self.batch, self.fixed = net, batch, fixed
+        self.counter = OverflowCounter()
+        self.lines, self.recs, self.axons, self.neurons = [], [], [], []
+        self.surrogates = surrogates or [None] * len(net.layers)
+        for k, layer in enumerate(net.layers):
+            self.lines.append(_DelayLine(layer.ff, batch, fixed, f"layer {k} ff"))
+            self.recs.append(None if layer.rec is None else
+                             _DelayLine(layer.rec, batch, fixed, f"layer {k} rec"))
+            if layer.axonal_delays is not None:
+                d = np.asarray(layer.axonal_delays, dtype=np.int64)
+                top = (layer.axonal_max_delay if layer.axonal_max_delay is not None
+                       else d.max(initial=0))
+                self.axons.append([new_axon_buffer(batch, layer.n_in, top,
+                                                   np.int64 if fixed else np.float64), d])
+            else:
+                self.axons.append(None)
+            self.neurons.append(_NeuronState(layer.neurons, batch, layer.n_out, fixed))
+        self.spiking = [not isinstance(layer.neurons, ReadoutNeurons) for layer in net.layers]
+        self.in_dtype = np.int64 if fixed else np.float64
+
+    def step(self, x: np.ndarray):
+        """Advance one time step with input spikes ``x`` (batch, n_in).
+
+        Returns
+        -------
+        inputs : list of ndarray
+            Per layer, the presynaptic spikes it ingested this step (after
+            its axonal delay).
+        outputs : list of ndarray
+            Per layer, its spikes (bool) -- or the voltage of a read-out.
+        psi : list of ndarray or None
+            Per layer, the surrogate derivative where a surrogate was given.
+        """
+        x = np.asarray(x).astype(self.in_dtype)
+        inputs, outputs, psis = [], [], []
+        for k in range(len(self.net.layers)):
+            a_in = self.lines[k].emit()
+            if self.recs[k] is not None:
+                a_in += self.recs[k].emit()
+            s, psi = self.neurons[k].step(a_in, self.counter, self.surrogates[k])
+            if self.axons[k] is not None:
+                x = axonal_delay_step(self.axons[k][0], x, self.axons[k][1])
+            self.lines[k].ingest(x)
+            if self.recs[k] is not None:
+                self.recs[k].ingest(s)
+            inputs.append(x)
+            outputs.append(s if self.spiking[k] else self.neurons[k].v)
+            psis.append(psi)
+            x = s.astype(self.in_dtype)
+        return inputs, outputs, psis
 
 
 def simulate(net: Network, spikes: np.ndarray, validate: bool = True) -> SimResult:
@@ -121,42 +191,16 @@ def simulate(net: Network, spikes: np.ndarray, validate: bool = True) -> SimResu
     if validate:
         net.validate()
     batch, steps, _ = spikes.shape
-    fixed = net.fixed
-    counter = OverflowCounter()
-    lines, recs, axons, neurons = [], [], [], []
-    for k, layer in enumerate(net.layers):
-        lines.append(_DelayLine(layer.ff, batch, fixed, f"layer {k} ff"))
-        recs.append(None if layer.rec is None else
-                    _DelayLine(layer.rec, batch, fixed, f"layer {k} rec"))
-        if layer.axonal_delays is not None:
-            d = np.asarray(layer.axonal_delays, dtype=np.int64)
-            top = layer.axonal_max_delay if layer.axonal_max_delay is not None else d.max(initial=0)
-            axons.append((new_axon_buffer(batch, layer.n_in, top,
-                                          np.int64 if fixed else np.float64), d))
-        else:
-            axons.append(None)
-        neurons.append(_NeuronState(layer.neurons, batch, layer.n_out, fixed))
-    spiking = [not isinstance(layer.neurons, ReadoutNeurons) for layer in net.layers]
+    engine = Engine(net, batch)
     out_spikes = [np.zeros((batch, steps, layer.n_out), bool)
-                  for layer, s in zip(net.layers, spiking) if s]
-    readout = None if spiking[-1] else np.zeros(
-        (batch, steps, net.n_out), np.int64 if fixed else np.float64)
-    in_dtype = np.int64 if fixed else np.float64
+                  for layer, s in zip(net.layers, engine.spiking) if s]
+    readout = None if engine.spiking[-1] else np.zeros(
+        (batch, steps, net.n_out), np.int64 if net.fixed else np.float64)
     for t in range(steps):
-        x = spikes[:, t].astype(in_dtype)
-        for k, layer in enumerate(net.layers):
-            a_in = lines[k].emit()
-            if recs[k] is not None:
-                a_in += recs[k].emit()
-            s = neurons[k].step(a_in, counter)
-            if axons[k] is not None:
-                x = axonal_delay_step(axons[k][0], x, axons[k][1])
-            lines[k].ingest(x)
-            if recs[k] is not None:
-                recs[k].ingest(s)
-            if spiking[k]:
-                out_spikes[k][:, t] = s
+        _, outputs, _ = engine.step(spikes[:, t])
+        for k, out in enumerate(outputs):
+            if engine.spiking[k]:
+                out_spikes[k][:, t] = out
             else:
-                readout[:, t] = neurons[k].v
-            x = s.astype(in_dtype)
-    return SimResult(out_spikes, readout, counter)
+                readout[:, t] = out
+    return SimResult(out_spikes, readout, engine.counter)

@@ -1,0 +1,154 @@
+"""Three-factor plasticity of weights, synaptic delays and axonal delays
+(seed 000), as e-prop-style eligibility traces times a top-down error.
+
+Derivation (our own; the seed gives only the paper's abstract). A CUBA LIF
+neuron j receives ``a_j(t) = sum_i w_ji x_i(t - 1 - d_ji)``, so without the
+reset path its voltage is ``v_j(t) = sum_i w_ji  pv_i(t - 1 - d_ji) + ...``
+where ``pv_i`` is the presynaptic spike train filtered by the neuron's own
+two stages (the *pre trace*)::
+
+    pu_i(t) = (1 - du) pu_i(t-1) + x_i(t)
+    pv_i(t) = (1 - dv) pv_i(t-1) + pu_i(t)
+
+Hence (``psi_j`` = Gaussian surrogate of dz_j/dv_j, used only here)::
+
+    dz_j(t)/dw_ji = psi_j(t) pv_i(t - 1 - d_ji)
+    dz_j(t)/dd_ji = psi_j(t) w_ji (pv_i(t - 2 - d_ji) - pv_i(t - 1 - d_ji))
+
+The delay derivative is that of the linearly interpolated pre trace between
+the integer taps around the delay (a backward difference: ``-w dpv/dt`` of
+DESIGN.md). An axonal delay a_i shifts every synapse of neuron i, so
+``dz_j/da_i = dz_j/dd_ji`` and its update sums over the targets j.
+
+Top-down error. The read-out is linear, ``y_k = sum_t v^out_k(t)``, so a hidden
+spike at t changes ``y_k`` by ``W_kj H(T - 2 - t)`` with ``H`` the cumulative
+impulse response of the read-out (:func:`readout_time_weights`). With the
+cross-entropy loss and ``e_k = softmax(y)_k - target_k``::
+
+    dL/dw_ji = L_j * E^w_ji,   L_j = sum_k B_jk e_k,
+    E^w_ji = sum_t c(t) psi_j(t) pv_i(t - 1 - d_ji),   c(t) = H(T - 2 - t)
+
+and likewise ``E^d`` for delays. With ``B = W_out^T`` (symmetric feedback) this
+is the exact BPTT gradient of a single hidden layer with the reset detached
+(tested against torch autograd); with a fixed random ``B`` it is random
+feedback alignment, the on-chip option (no weight transport). Deeper layers
+receive the error through their own ``B``; recurrent weights use the layer's
+own spikes as pre trace (e-prop ignores gradient paths through other neurons).
+
+Deviations from the seed's form, and why: (1) the per-step low-pass kappa of
+the eligibility is replaced by the exact read-out weighting c(t), because the
+error of a whole-sample classification is known only at the end of the sample
+(the update is applied then: "every learning epoch"); per-step updates with a
+running error use ``c(t) = 1`` and a kappa-filtered trace
+(:func:`accumulate_eligibility` takes any ``c``). (2) Memory is
+O(synapses + (max_delay + 2) * n_pre) per sample, independent of T.
+
+Fixed point: traces and accumulators are integers with declared bits and
+saturate (counted); see :class:`PlasticitySpec`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+
+def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
+    """c(t) = H(T - 2 - t): how much a hidden spike at step t moves the summed
+    read-out voltage (float; shape (steps,)). ``du``, ``dv`` are the read-out's
+    float decays."""
+    n = np.arange(steps)
+    # impulse response of the two-stage filter, then its cumulative sum
+    h = np.array([sum((1 - du) ** m * (1 - dv) ** (k - m) for m in range(k + 1))
+                  for k in range(steps)])
+    H = np.cumsum(h)
+    idx = steps - 2 - n
+    return np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
+
+
+class PreTrace:
+    """Two-stage pre trace with a short history (max_delay + 2 steps).
+
+    ``hist[b, k, i]`` holds ``pv_i`` of step ``t - 1 - k`` (k = 0 is the
+    previous step), so delay d reads slot d and ``d + 1``.
+    """
+
+    def __init__(self, batch: int, n_pre: int, max_delay: int, du: float, dv: float):
+        self.pu = np.zeros((batch, n_pre))
+        self.pv = np.zeros((batch, n_pre))
+        self.hist = np.zeros((batch, max_delay + 2, n_pre))
+        self.du, self.dv = du, dv
+
+    def push(self, spikes: np.ndarray) -> None:
+        """Add this step's presynaptic spikes (after the eligibility of this
+        step was accumulated)."""
+        self.pu *= 1 - self.du
+        self.pu += spikes
+        self.pv *= 1 - self.dv
+        self.pv += self.pu
+        self.hist[:, 1:] = self.hist[:, :-1]
+        self.hist[:, 0] = self.pv
+
+
+@njit(cache=True, nogil=True)
+def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d):
+    n_batch, n_post = psi_c.shape
+    n_pre = hist.shape[2]
+    for b in range(n_batch):
+        for j in range(n_post):
+            p = psi_c[b, j]
+            if p == 0.0:
+                continue
+            for i in range(n_pre):
+                d = delays[j, i]
+                now = hist[b, d, i]
+                if do_w:
+                    e_w[b, j, i] += p * now
+                if do_d:
+                    e_d[b, j, i] += p * weights[j, i] * (hist[b, d + 1, i] - now)
+
+
+def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
+                           weights: np.ndarray, delays: np.ndarray,
+                           learn_weights: bool = True, learn_delays: bool = True) -> None:
+    """Add this step's eligibility (before :meth:`PreTrace.push`).
+
+    Parameters
+    ----------
+    e_w, e_d : ndarray, shape (batch, n_post, n_pre)
+        Weight and delay eligibility accumulators (float64), updated in place.
+    trace : PreTrace
+    psi : ndarray, shape (batch, n_post)
+        Surrogate derivative of this step.
+    c_t : float
+        Read-out time weight of this step.
+    weights : ndarray, shape (n_post, n_pre)
+    delays : ndarray of int, shape (n_post, n_pre)
+        Integer (routed) delays.
+    """
+    psi_c = np.ascontiguousarray(psi * c_t, dtype=np.float64)
+    _accumulate(e_w, e_d, trace.hist, psi_c, np.ascontiguousarray(weights, dtype=np.float64),
+                np.ascontiguousarray(delays, dtype=np.int64), learn_weights, learn_delays)
+
+
+@dataclass
+class DelayAccumulator:
+    """Real-valued delays behind integer routed delays.
+
+    Learning moves ``value`` (float steps); spikes are routed with
+    ``routed()`` = round-half-up of ``value``. Values leaving
+    [0, max_delay] are clamped and the clamps counted, never wrapped.
+    """
+    value: np.ndarray
+    max_delay: int
+    clamps: int = 0
+
+    def apply(self, delta: np.ndarray) -> None:
+        new = self.value + delta
+        out = (new < 0) | (new > self.max_delay)
+        self.clamps += int(np.count_nonzero(out))
+        self.value = np.clip(new, 0.0, float(self.max_delay))
+
+    def routed(self) -> np.ndarray:
+        return np.floor(self.value + 0.5).astype(np.int64)

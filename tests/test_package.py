@@ -1,0 +1,33 @@
+"""The install maps the top-level train/, deploy/ and benchmarks/ folders
+into the lava_delays namespace (editable installs included)."""
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("package, folder", [("lava_delays.train", "train"),
+                                             ("lava_delays.deploy", "deploy"),
+                                             ("lava_delays.benchmarks", "benchmarks")])
+def test_top_level_folder_is_subpackage(package, folder):
+    mod = importlib.import_module(package)
+    assert Path(mod.__file__).resolve().parent == REPO / folder
+
+
+@pytest.mark.parametrize("bare", ["train", "deploy", "benchmarks"])
+def test_no_bare_top_level_package_installed(bare, tmp_path):
+    # from outside the repo only the installed packages are importable
+    code = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({bare!r}) is not None)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path)
+    assert proc.returncode == 0, f"a bare '{bare}' package is installed"
+
+
+def test_public_api_reexported():
+    import lava_delays
+    for name in lava_delays.__all__:
+        assert hasattr(lava_delays, name), name
+    from lava_delays.proc import AdLIF, AxonalDelay, LIF, LeakyReadout, SynapticDelayDense  # noqa: F401
