@@ -1,1 +1,88 @@
-"""placeholder"""
+"""Benchmarks of lava-delays (``lava-delays bench NAME --out DIR``).
+
+``BENCHMARKS`` maps a benchmark name to the module that implements it; the
+modules are imported lazily (they pull in Lava and numba). Every module has
+``run(out: pathlib.Path, quick: bool = False) -> dict``: it prints a
+side-by-side table, writes ``out/metrics.json`` atomically and returns the
+metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
+
+* ``delay_dense`` -- :class:`~lava_delays.proc.SynapticDelayDense` vs lava's
+  ``DelayDense``: identical output, per-step compute, end-to-end Lava time.
+* ``engine`` -- the batched engine vs the same network as a Lava graph
+  (samples/s, bit-identity, memory), with stock-Lava references.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+BENCHMARKS = {
+    "delay_dense": "lava_delays.benchmarks.delay_dense",
+    "engine": "lava_delays.benchmarks.engine",
+}
+
+
+def load(name: str):
+    """Import and return the module of benchmark ``name``."""
+    if name not in BENCHMARKS:
+        from lava_delays.errors import LavaDelaysError
+        raise LavaDelaysError(f"unknown benchmark {name!r}; available: "
+                              f"{', '.join(sorted(BENCHMARKS))}")
+    return importlib.import_module(BENCHMARKS[name])
+
+
+def log(msg: str) -> None:
+    """A progress message (stderr, flushed)."""
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def machine_info() -> dict:
+    """Where and when a benchmark ran."""
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        nproc = os.cpu_count()
+    return {
+        "processor": platform.processor(),
+        "cpu_model": cpu,
+        "machine": platform.machine(),
+        "nproc": nproc,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def plain(obj):
+    """Numpy scalars/arrays inside dicts and lists -> plain JSON values."""
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if hasattr(obj, "tolist"):  # numpy scalar or array
+        return plain(obj.tolist())
+    if isinstance(obj, float) and obj != obj:  # NaN -> null
+        return None
+    return obj
+
+
+def write_metrics(out: Path, metrics: dict) -> Path:
+    """Write ``out/metrics.json`` atomically (temp file + ``os.replace``)."""
+    from lava_delays.atomic import write_json
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_json(out / "metrics.json", plain(metrics))

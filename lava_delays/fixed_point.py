@@ -70,6 +70,16 @@ ACTIVATION_SHIFT = 6
 # --- plasticity / surrogate ---------------------------------------------------
 PSI_BITS = 8
 PSI_ONE = 2 ** PSI_BITS - 1
+#: pre traces: a spike adds 1 << TRACE_FRAC_BITS; 16-bit signed, saturating
+TRACE_BITS = 16
+TRACE_FRAC_BITS = 8
+#: eligibility accumulators: each step adds (c * psi * trace) >> SHIFT
+#: (8 + 8 + 16 bits -> 24 bits); 32-bit signed, saturating
+ELIGIBILITY_BITS = 32
+ELIGIBILITY_SHIFT = 8
+#: read-out error e_k and learning signals: 8-bit signed (127 == 1.0)
+ERROR_BITS = 8
+ERROR_ONE = 2 ** (ERROR_BITS - 1) - 1
 
 
 class OverflowCounter(Counter):
@@ -125,7 +135,9 @@ def check_delays(delays, name: str = "delays", where: str = "",
     if max_delay > MAX_DELAY or max_delay < 0:
         raise DelayRangeError(f"max_delay{_describe(where)} must be in "
                               f"0..{MAX_DELAY}, got {max_delay}")
-    arr = check_finite(delays, name, where)
+    arr = np.asarray(delays)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise DelayRangeError(f"{name}{_describe(where)} contains NaN/inf")
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise DelayRangeError(f"{name}{_describe(where)} must be integers, "
                               f"got dtype {arr.dtype}")
@@ -234,22 +246,30 @@ def quantize_weights(weights, weight_exp: Optional[int] = None,
         ``weight_exp`` is too small for the weights).
     """
     w = check_finite(weights, "weights").astype(np.float64)
+    explicit = weight_exp is not None
     sign_mode = determine_sign_mode(w)
-    lo, hi = weight_range(sign_mode)
-    step = 2 ** (WEIGHT_BITS - num_weight_bits + int(sign_mode == SignMode.MIXED))
-    lo_q, hi_q = -((-lo) // step) * step, (hi // step) * step
-    if weight_exp is None:
-        # smallest exponent at which the largest weight still fits
-        weight_exp = WEIGHT_EXP_MIN
-        pos = float(w.max()) if w.size else 0.0
-        neg = float(w.min()) if w.size else 0.0
-        while weight_exp < WEIGHT_EXP_MAX and (
-                pos > hi_q * 2.0 ** weight_exp or neg < lo_q * 2.0 ** weight_exp):
-            weight_exp += 1
-    weight_exp = check_weight_exp(weight_exp)
-    m = np.round(w / (2.0 ** weight_exp) / step) * step
-    clipped = (m < lo_q) | (m > hi_q)
-    m = np.clip(m, lo_q, hi_q)
+    for _ in range(2):
+        lo, hi = weight_range(sign_mode)
+        step = 2 ** (WEIGHT_BITS - num_weight_bits + int(sign_mode == SignMode.MIXED))
+        lo_q, hi_q = -((-lo) // step) * step, (hi // step) * step
+        if not explicit:
+            # smallest exponent at which the largest weight still fits
+            weight_exp = WEIGHT_EXP_MIN
+            pos = float(w.max()) if w.size else 0.0
+            neg = float(w.min()) if w.size else 0.0
+            while weight_exp < WEIGHT_EXP_MAX and (
+                    pos > hi_q * 2.0 ** weight_exp or neg < lo_q * 2.0 ** weight_exp):
+                weight_exp += 1
+        weight_exp = check_weight_exp(weight_exp)
+        m = np.round(w / (2.0 ** weight_exp) / step) * step
+        clipped = (m < lo_q) | (m > hi_q)
+        m = np.clip(m, lo_q, hi_q)
+        # rounding can remove every weight of one sign (e.g. [-1, 1e-6] ->
+        # [-256, 0]): then quantize again for the sign mode the mantissa has
+        rounded_mode = determine_sign_mode(m)
+        if rounded_mode == sign_mode:
+            break
+        sign_mode = rounded_mode
     return m.astype(np.int64), weight_exp, int(clipped.sum())
 
 
@@ -322,3 +342,34 @@ def scale_bias(bias_mant, bias_exp) -> np.ndarray:
     exp = np.asarray(bias_exp, dtype=np.int64)
     return np.where(exp >= 0, np.left_shift(mant, np.maximum(exp, 0)),
                     np.right_shift(mant, np.maximum(-exp, 0)))
+
+
+#: learned delays carry DELAY_FRAC_BITS fractional bits (routed: rounded)
+DELAY_FRAC_BITS = 8
+
+
+def fixed_rate(rate: float, mantissa_bits: int = 8):
+    """Express a positive learning-rate factor as ``m * 2**-k`` with an
+    ``mantissa_bits``-bit integer mantissa (how a learning engine multiplies:
+    integer product, then shift). Returns ``(m, k)``; ``(0, 0)`` for 0."""
+    if not np.isfinite(rate) or rate < 0:
+        raise ParameterError(f"learning rate must be finite and >= 0, got {rate}")
+    if rate == 0:
+        return 0, 0
+    k = 0
+    while rate * 2 ** k < 2 ** (mantissa_bits - 1) and k < 62:
+        k += 1
+    while rate * 2 ** k >= 2 ** mantissa_bits and k > -62:
+        k -= 1
+    return int(round(rate * 2 ** k)), k
+
+
+def stochastic_shift(x: np.ndarray, m: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``floor((x * m + r) / 2**k)`` with ``r`` uniform in [0, 2**k): an
+    unbiased integer estimate of ``x * m / 2**k`` (stochastic rounding).
+    ``x`` int64; draws one random integer per element from ``rng``."""
+    prod = np.asarray(x, dtype=np.int64) * int(m)
+    if k <= 0:
+        return prod << (-k)
+    r = rng.integers(0, 2 ** k, size=prod.shape, dtype=np.int64)
+    return (prod + r) >> k

@@ -160,6 +160,11 @@ class Network:
                 if a.shape != (n_prev,):
                     raise ShapeError(f"{where}: axonal_delays have shape {a.shape}, "
                                      f"expected ({n_prev},)")
+                if layer.axonal_max_delay is not None:
+                    check_delays(layer.axonal_max_delay, "axonal_max_delay", where)
+                    if a.size and a.max() > layer.axonal_max_delay:
+                        raise ParameterError(f"{where}: axonal_max_delay is below the "
+                                             f"largest axonal delay {a.max()}")
             self._validate_neurons(layer.neurons, layer.n_out, where)
             n_prev = layer.n_out
         return self

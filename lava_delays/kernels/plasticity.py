@@ -49,9 +49,15 @@ saturate (counted); see :class:`PlasticitySpec`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 from numba import njit
+
+from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, ELIGIBILITY_BITS,
+                                     ELIGIBILITY_SHIFT, TRACE_BITS,
+                                     TRACE_FRAC_BITS, VOLTAGE_DECAY_OFFSET,
+                                     OverflowCounter, decay)
 
 
 def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
@@ -67,46 +73,97 @@ def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
     return np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
 
 
+def quantize_time_weights(c: np.ndarray) -> np.ndarray:
+    """Float c(t) -> 8-bit unsigned, the largest value mapped to 255."""
+    top = float(np.max(c)) if np.size(c) else 0.0
+    if top <= 0:
+        return np.zeros(np.shape(c), np.int64)
+    return np.round(np.asarray(c) / top * 255).astype(np.int64)
+
+
 class PreTrace:
     """Two-stage pre trace with a short history (max_delay + 2 steps).
 
     ``hist[b, k, i]`` holds ``pv_i`` of step ``t - 1 - k`` (k = 0 is the
     previous step), so delay d reads slot d and ``d + 1``.
+
+    Float: ``du``, ``dv`` are fractions and a spike adds 1. Fixed point:
+    ``du``, ``dv`` are the neuron's 12-bit decays (with lava's +1 current
+    offset), a spike adds ``1 << TRACE_FRAC_BITS`` and the trace saturates at
+    ``TRACE_BITS`` (counted in ``counter``).
     """
 
-    def __init__(self, batch: int, n_pre: int, max_delay: int, du: float, dv: float):
-        self.pu = np.zeros((batch, n_pre))
-        self.pv = np.zeros((batch, n_pre))
-        self.hist = np.zeros((batch, max_delay + 2, n_pre))
-        self.du, self.dv = du, dv
+    def __init__(self, batch: int, n_pre: int, max_delay: int, du, dv,
+                 fixed: bool = False, counter: Optional[OverflowCounter] = None):
+        dtype = np.int64 if fixed else np.float64
+        self.pu = np.zeros((batch, n_pre), dtype)
+        self.pv = np.zeros((batch, n_pre), dtype)
+        self.hist = np.zeros((batch, max_delay + 2, n_pre), dtype)
+        self.du, self.dv, self.fixed, self.counter = du, dv, fixed, counter
+
+    def reset(self) -> None:
+        self.pu[:] = 0
+        self.pv[:] = 0
+        self.hist[:] = 0
 
     def push(self, spikes: np.ndarray) -> None:
         """Add this step's presynaptic spikes (after the eligibility of this
         step was accumulated)."""
-        self.pu *= 1 - self.du
-        self.pu += spikes
-        self.pv *= 1 - self.dv
-        self.pv += self.pu
+        if self.fixed:
+            one = 1 << TRACE_FRAC_BITS
+            pu = decay(self.pu, self.du + CURRENT_DECAY_OFFSET) + spikes.astype(np.int64) * one
+            self.pu[:] = _saturate_trace(pu, self.counter)
+            pv = decay(self.pv, self.dv + VOLTAGE_DECAY_OFFSET) + self.pu
+            self.pv[:] = _saturate_trace(pv, self.counter)
+        else:
+            self.pu *= 1 - self.du
+            self.pu += spikes
+            self.pv *= 1 - self.dv
+            self.pv += self.pu
         self.hist[:, 1:] = self.hist[:, :-1]
         self.hist[:, 0] = self.pv
 
 
+def _saturate_trace(x, counter):
+    limit = 2 ** (TRACE_BITS - 1) - 1
+    if counter is not None:
+        counter.add("trace_saturate", np.count_nonzero((x > limit) | (x < -limit)))
+    return np.clip(x, -limit, limit)
+
+
 @njit(cache=True, nogil=True)
-def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d):
+def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit):
+    # float: div = 1 and limit = 0 (no rounding, no saturation)
+    # fixed: products are floor-divided by div = 2**shift (== >> shift) and
+    # accumulators saturate at +-limit
     n_batch, n_post = psi_c.shape
     n_pre = hist.shape[2]
+    n_sat = 0
     for b in range(n_batch):
         for j in range(n_post):
             p = psi_c[b, j]
-            if p == 0.0:
+            if p == 0:
                 continue
             for i in range(n_pre):
                 d = delays[j, i]
                 now = hist[b, d, i]
                 if do_w:
-                    e_w[b, j, i] += p * now
+                    inc = p * now
+                    if div > 1:
+                        inc = inc // div
+                    e_w[b, j, i] += inc
+                    if limit > 0 and (e_w[b, j, i] > limit or e_w[b, j, i] < -limit):
+                        e_w[b, j, i] = limit if e_w[b, j, i] > 0 else -limit
+                        n_sat += 1
                 if do_d:
-                    e_d[b, j, i] += p * weights[j, i] * (hist[b, d + 1, i] - now)
+                    inc = p * weights[j, i] * (hist[b, d + 1, i] - now)
+                    if div > 1:
+                        inc = inc // div
+                    e_d[b, j, i] += inc
+                    if limit > 0 and (e_d[b, j, i] > limit or e_d[b, j, i] < -limit):
+                        e_d[b, j, i] = limit if e_d[b, j, i] > 0 else -limit
+                        n_sat += 1
+    return n_sat
 
 
 def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
@@ -117,19 +174,29 @@ def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
     Parameters
     ----------
     e_w, e_d : ndarray, shape (batch, n_post, n_pre)
-        Weight and delay eligibility accumulators (float64), updated in place.
+        Weight and delay eligibility accumulators (float64, or int64 holding
+        ``ELIGIBILITY_BITS``-bit values in fixed point), updated in place.
     trace : PreTrace
     psi : ndarray, shape (batch, n_post)
-        Surrogate derivative of this step.
-    c_t : float
-        Read-out time weight of this step.
+        Surrogate derivative of this step (fixed: 8-bit, 255 == 1).
+    c_t : float or int
+        Read-out time weight of this step (fixed: 8-bit, see
+        :func:`quantize_time_weights`). Fixed-point increments are
+        ``(c * psi * pv) >> ELIGIBILITY_SHIFT`` (floor).
     weights : ndarray, shape (n_post, n_pre)
     delays : ndarray of int, shape (n_post, n_pre)
         Integer (routed) delays.
     """
-    psi_c = np.ascontiguousarray(psi * c_t, dtype=np.float64)
-    _accumulate(e_w, e_d, trace.hist, psi_c, np.ascontiguousarray(weights, dtype=np.float64),
-                np.ascontiguousarray(delays, dtype=np.int64), learn_weights, learn_delays)
+    dtype = trace.hist.dtype
+    psi_c = np.ascontiguousarray(psi * c_t, dtype=dtype)
+    fixed = trace.fixed
+    n_sat = _accumulate(e_w, e_d, trace.hist, psi_c,
+                        np.ascontiguousarray(weights, dtype=dtype),
+                        np.ascontiguousarray(delays, dtype=np.int64), learn_weights,
+                        learn_delays, 2 ** ELIGIBILITY_SHIFT if fixed else 1,
+                        2 ** (ELIGIBILITY_BITS - 1) - 1 if fixed else 0)
+    if fixed and trace.counter is not None:
+        trace.counter.add("eligibility_saturate", n_sat)
 
 
 @dataclass

@@ -3,16 +3,17 @@ import typing as ty
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError
 from lava_delays.fixed_point import check_finite
 from lava_delays.kernels.adlif import check_adlif_params
 from lava_delays.proc.lif.process import DEFAULT_PSI_SIGMA
 
 
-class AdLIF(AbstractProcess):
+class AdLIF(CheckedProcess):
     """Adaptive LIF (AdLIF+) neurons; see :mod:`lava_delays.kernels.adlif`.
 
     Parameters

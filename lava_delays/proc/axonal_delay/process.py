@@ -3,14 +3,15 @@ import typing as ty
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import check_delays
 
 
-class AxonalDelay(AbstractProcess):
+class AxonalDelay(CheckedProcess):
     """Per-neuron axonal delay on a spike stream.
 
     A spike on ``s_in[i]`` at step t leaves ``s_out[i]`` at step

@@ -8,9 +8,10 @@ import typing as ty
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError
 from lava_delays.fixed_point import check_finite
 
@@ -23,7 +24,7 @@ def _check_neuron_args(where: str, **values) -> None:
         check_finite(value, name, where)
 
 
-class LeakyReadout(AbstractProcess):
+class LeakyReadout(CheckedProcess):
     """Non-spiking CUBA leaky integrator (read-out layer).
 
     Same sub-threshold dynamics as :class:`LIF` but it never spikes; ``v_out``
@@ -54,7 +55,7 @@ class LeakyReadout(AbstractProcess):
         self.overflow_count = Var(shape=(1,), init=0)
 
 
-class LIF(AbstractProcess):
+class LIF(CheckedProcess):
     """Leaky integrate-and-fire neurons (lava's ``LIF``) with ``psi_out``.
 
     Dynamics (see :mod:`lava_delays.kernels.lif`)::

@@ -11,15 +11,16 @@ import typing as ty
 
 import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
-from lava.magma.core.process.process import AbstractProcess, LogConfig
+from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
+from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import (check_delays, check_finite,
                                      check_weight_exp, loihi_weights)
 
 
-class SynapticDelayDense(AbstractProcess):
+class SynapticDelayDense(CheckedProcess):
     """Dense synapses, each with its own delay.
 
     A spike arriving on ``s_in`` at step t through synapse (j <- i) reaches
