@@ -1,16 +1,22 @@
 """Online three-factor learning of weights, synaptic and axonal delays on the
-batched engine (float arithmetic; see :mod:`lava_delays.kernels.plasticity`).
+batched engine, in float or fixed point (see
+:mod:`lava_delays.kernels.plasticity` for the rule and its derivation).
 
 The network is input -> hidden LIF layer(s) (per-synapse and/or axonal
-delays, optionally recurrent) -> leaky read-out. Every sample runs forward
+delays, optionally recurrent) -> leaky read-out. Each sample runs forward
 once; eligibilities accumulate step by step (memory independent of the
-sample length), and at the end of the sample the read-out error, sent back
+sample length); at the end of the sample the read-out error, sent back
 through feedback matrices B, turns them into updates of weights, delays and
-read-out weights.
+read-out weights. With ``batch=1`` the updates happen after every sample,
+exactly as the Lava ``PlasticDelayDense`` graph does them.
+
+Fixed point emulates the float learner: weights are ``WEIGHT_SCALE`` times
+the float weights (threshold likewise), and every learning rate becomes an
+8-bit mantissa and a shift (:func:`fixed_learning_rates`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -19,48 +25,59 @@ from lava_delays.engine.network import (Connection, Layer, LIFNeurons, Network,
                                         ReadoutNeurons)
 from lava_delays.engine.simulate import Engine
 from lava_delays.errors import ParameterError
-from lava_delays.fixed_point import MAX_DELAY
-from lava_delays.kernels.plasticity import (DelayAccumulator, PreTrace,
-                                            accumulate_eligibility,
+from lava_delays.fixed_point import (ACTIVATION_SHIFT, ERROR_ONE, MAX_DELAY,
+                                     PSI_ONE, OverflowCounter, decay_to_fixed,
+                                     fixed_rate, scale_threshold)
+from lava_delays.kernels.plasticity import (PlasticSynapses,
+                                            quantize_time_weights,
+                                            readout_error,
                                             readout_time_weights)
 from lava_delays.kernels.surrogate import GaussianSurrogate
 
 DELAY_KINDS = ("none", "synaptic", "axonal", "both")
 LEARNABLE = ("weights", "synaptic", "axonal")
+#: fixed point: integer weight = WEIGHT_SCALE * float weight (also thresholds)
+WEIGHT_SCALE = 64
 
 
 @dataclass
 class OnlineConfig:
     """Architecture and learning rates of :class:`OnlineLearner`.
 
-    ``delays`` says which delays exist (random initial values), ``learn``
-    which parameters learn (default: all that exist).
+    ``delays`` says which delays exist (random initial values, uniform in
+    0..``init_delay``), ``learn`` which parameters learn (default: all that
+    exist). Rates are plain-SGD rates of the float rule; fixed point derives
+    its own from them.
     """
     hidden: Sequence[int] = (64,)
     delays: str = "synaptic"
     learn: Optional[Sequence[str]] = None
     recurrent: bool = False
     max_delay: int = 60
-    init_delay: Optional[int] = None      # initial delays uniform 0..init_delay
+    init_delay: Optional[int] = None
     du: float = 0.5
     dv: float = 0.2
     vth: float = 1.0
     psi_sigma: float = 0.3
     readout_du: float = 0.5
     readout_dv: float = 0.05
-    lr_weights: float = 0.02
-    lr_delays: float = 0.2
-    lr_axonal: float = 0.2
-    lr_readout: float = 0.01
+    lr_weights: float = 0.1
+    lr_delays: float = 2.0
+    lr_axonal: float = 2.0
+    lr_readout: float = 0.05
     feedback: str = "symmetric"
     weight_init: float = 1.0
+    fixed: bool = False
     seed: int = 0
 
     def __post_init__(self):
         if self.delays not in DELAY_KINDS:
             raise ParameterError(f"delays must be one of {DELAY_KINDS}, got {self.delays!r}")
-        have = {"weights"} | ({"synaptic"} if self.delays in ("synaptic", "both") else set()) \
-            | ({"axonal"} if self.delays in ("axonal", "both") else set())
+        have = {"weights"}
+        if self.delays in ("synaptic", "both"):
+            have.add("synaptic")
+        if self.delays in ("axonal", "both"):
+            have.add("axonal")
         learn = set(have if self.learn is None else self.learn)
         bad = learn - set(LEARNABLE)
         if bad:
@@ -70,7 +87,8 @@ class OnlineConfig:
         if missing:
             raise ParameterError(f"cannot learn {sorted(missing)} with delays={self.delays!r}")
         self.learn = tuple(sorted(learn))
-        for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma"):
+        for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
+                     "weight_init"):
             v = getattr(self, name)
             if not np.isfinite(v) or v < 0:
                 raise ParameterError(f"{name} must be a finite number >= 0, got {v}")
@@ -78,19 +96,32 @@ class OnlineConfig:
             raise ParameterError(f"max_delay must be in 0..{MAX_DELAY}, got {self.max_delay}")
         if self.feedback not in ("symmetric", "random"):
             raise ParameterError(f"feedback must be 'symmetric' or 'random', got {self.feedback!r}")
+        if not self.hidden or any(int(n) < 1 for n in self.hidden):
+            raise ParameterError(f"hidden sizes must be >= 1, got {self.hidden}")
+        for name in ("du", "dv", "readout_du", "readout_dv"):
+            v = getattr(self, name)
+            if not 0 < v <= 1:
+                raise ParameterError(f"{name} must lie in (0, 1], got {v}")
 
 
-@dataclass
-class _HiddenParams:
-    weights: np.ndarray
-    delays: Optional[DelayAccumulator]
-    axonal: Optional[DelayAccumulator]
-    rec: Optional[np.ndarray] = None
-    feedback: Optional[np.ndarray] = None
+def fixed_learning_rates(cfg: OnlineConfig, steps: int, batch: int, c_max: float,
+                         c_max_readout: float) -> dict:
+    """Fixed-point ``(m, k)`` rates that make integer updates emulate the float
+    rule: they absorb the scales of error (127), feedback and weights
+    (``WEIGHT_SCALE``), eligibility (8-bit c and psi) and delays (fraction
+    bits), and the ``1 / (steps * batch)`` of the mean loss."""
+    base = 1.0 / (ERROR_ONE * steps * batch * PSI_ONE * PSI_ONE)
+    s = WEIGHT_SCALE
+    return {
+        "hidden": {"weights": fixed_rate(cfg.lr_weights * c_max * base),
+                   "synaptic": fixed_rate(256 * cfg.lr_delays * c_max * base / (s * s)),
+                   "axonal": fixed_rate(256 * cfg.lr_axonal * c_max * base / (s * s))},
+        "readout": {"weights": fixed_rate(s * cfg.lr_readout * c_max_readout * base)},
+    }
 
 
 class OnlineLearner:
-    """Three-factor online learner (float engine).
+    """Three-factor online learner on the batched engine.
 
     Parameters
     ----------
@@ -101,147 +132,215 @@ class OnlineLearner:
     def __init__(self, n_in: int, n_classes: int, config: OnlineConfig):
         self.cfg, self.n_in, self.n_classes = config, n_in, n_classes
         rng = np.random.default_rng(config.seed)
-        self.rng = rng
+        fixed = config.fixed
         init_d = config.max_delay if config.init_delay is None else config.init_delay
-        self.hidden: List[_HiddenParams] = []
+        self.counter = OverflowCounter()
+        self._init = []      # float initial parameters (per hidden layer)
         n_prev = n_in
         for n in config.hidden:
             w = rng.normal(0, config.weight_init * 2.0 / np.sqrt(n_prev), (n, n_prev)) + 0.5 / n_prev
-            syn = ax = None
-            if config.delays in ("synaptic", "both"):
-                syn = DelayAccumulator(rng.integers(0, init_d + 1, (n, n_prev)).astype(float),
-                                       config.max_delay)
-            if config.delays in ("axonal", "both"):
-                ax = DelayAccumulator(rng.integers(0, init_d + 1, n_prev).astype(float),
-                                      config.max_delay)
+            syn = (rng.integers(0, init_d + 1, (n, n_prev)).astype(float)
+                   if config.delays in ("synaptic", "both") else None)
+            ax = (rng.integers(0, init_d + 1, n_prev).astype(float)
+                  if config.delays in ("axonal", "both") else None)
             rec = rng.normal(0, 0.5 / np.sqrt(n), (n, n)) if config.recurrent else None
-            self.hidden.append(_HiddenParams(w, syn, ax, rec))
+            fb = rng.normal(0, 1.0 / np.sqrt(n_classes), (n, n_classes))
+            self._init.append((w, syn, ax, rec, fb))
             n_prev = n
-        self.readout = rng.normal(0, 1.0 / np.sqrt(n_prev), (n_classes, n_prev))
-        for h in self.hidden:
-            h.feedback = rng.normal(0, 1.0 / np.sqrt(n_classes), (h.weights.shape[0], n_classes))
-        self.history: list = []
+        w_out = rng.normal(0, 1.0 / np.sqrt(n_prev), (n_classes, n_prev))
+        self.seed_base = int(rng.integers(0, 2 ** 31))
+        self._build(w_out, batch=1)
 
-    # --- network view ------------------------------------------------------
-    def network(self) -> Network:
-        """The current float network (delays rounded to integers)."""
-        cfg, layers = self.cfg, []
-        for h in self.hidden:
-            delays = h.delays.routed() if h.delays is not None else None
-            layer = Layer(ff=Connection(weights=h.weights.copy(), delays=delays,
-                                        max_delay=cfg.max_delay if h.delays is not None else None),
-                          neurons=LIFNeurons(du=cfg.du, dv=cfg.dv, vth=cfg.vth,
-                                             psi_sigma=cfg.psi_sigma))
-            if h.axonal is not None:
-                layer.axonal_delays = h.axonal.routed()
-                layer.axonal_max_delay = cfg.max_delay
-            if h.rec is not None:
-                layer.rec = Connection(weights=h.rec.copy())
-            layers.append(layer)
-        layers.append(Layer(ff=Connection(weights=self.readout.copy()),
-                            neurons=ReadoutNeurons(du=cfg.readout_du, dv=cfg.readout_dv)))
-        return Network(n_in=self.n_in, layers=layers, fixed=False)
+    # --- parameters as plastic-synapse kernels ----------------------------------
+    def _w(self, w_float):
+        if not self.cfg.fixed:
+            return np.array(w_float, dtype=np.float64)
+        return np.clip(2 * np.round(np.asarray(w_float) * WEIGHT_SCALE / 2), -254, 254).astype(np.int64)
 
-    # --- learning ------------------------------------------------------------
-    def _run(self, x: np.ndarray, learn: bool):
+    def _neuron_decays(self):
         cfg = self.cfg
+        if cfg.fixed:
+            return (int(decay_to_fixed(cfg.du)) - 1, int(decay_to_fixed(cfg.dv)))
+        return cfg.du, cfg.dv
+
+    def _build(self, w_out, batch: int):
+        cfg = self.cfg
+        du, dv = self._neuron_decays()
+        learn_h = set(cfg.learn)
+        self.ff: List[PlasticSynapses] = []
+        self.rec: List[Optional[PlasticSynapses]] = []
+        self.feedback = []
+        for k, (w, syn, ax, rec, fb) in enumerate(self._init):
+            self.ff.append(PlasticSynapses(
+                self._w(w), syn_delays=syn, axonal_delays=ax, max_delay=cfg.max_delay,
+                batch=batch, trace_du=du, trace_dv=dv, fixed=cfg.fixed, learn=learn_h,
+                seed=self.seed_base + 3 * k, counter=self.counter))
+            self.rec.append(None if rec is None else PlasticSynapses(
+                self._w(rec), max_delay=0, batch=batch, trace_du=du, trace_dv=dv,
+                fixed=cfg.fixed, learn={"weights"} & learn_h, seed=self.seed_base + 3 * k + 1,
+                counter=self.counter))
+            self.feedback.append(np.round(fb * WEIGHT_SCALE).astype(np.int64) if cfg.fixed else fb)
+        self.out = PlasticSynapses(self._w(w_out), max_delay=0, batch=batch, fixed=cfg.fixed,
+                                   learn={"weights"}, seed=self.seed_base + 2,
+                                   counter=self.counter)
+        self.batch = batch
+
+    def _resize(self, batch: int) -> None:
+        """Keep parameters, re-allocate traces/eligibilities for ``batch``."""
+        if batch == self.batch:
+            return
+        for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
+            n_post, n_pre = syn.weights.shape
+            syn.trace = type(syn.trace)(batch, n_pre, syn.max_delay, syn.trace.du,
+                                        syn.trace.dv, syn.fixed, syn.counter)
+            syn.e_w = np.zeros((batch, n_post, n_pre), syn.e_w.dtype)
+            syn.e_d = np.zeros((batch, n_post, n_pre), syn.e_d.dtype)
+        self.batch = batch
+
+    # --- network view --------------------------------------------------------------
+    def network(self) -> Network:
+        """The current network (routed integer delays; axonal delays folded
+        into the synaptic delay matrix, which routes spikes identically)."""
+        cfg = self.cfg
+        du, dv = self._neuron_decays()
+        if cfg.fixed:
+            nrn = LIFNeurons(du=du, dv=dv, vth=int(round(cfg.vth * WEIGHT_SCALE)),
+                             psi_sigma=cfg.psi_sigma)
+            ro = ReadoutNeurons(du=int(decay_to_fixed(cfg.readout_du)) - 1,
+                                dv=int(decay_to_fixed(cfg.readout_dv)))
+        else:
+            nrn = LIFNeurons(du=du, dv=dv, vth=cfg.vth, psi_sigma=cfg.psi_sigma)
+            ro = ReadoutNeurons(du=cfg.readout_du, dv=cfg.readout_dv)
+        layers = []
+        for ff, rec in zip(self.ff, self.rec):
+            layer = Layer(ff=Connection(weights=ff.weights.copy(), delays=ff.routed_delays().copy(),
+                                        max_delay=cfg.max_delay), neurons=nrn)
+            if rec is not None:
+                layer.rec = Connection(weights=rec.weights.copy())
+            layers.append(layer)
+        layers.append(Layer(ff=Connection(weights=self.out.weights.copy()), neurons=ro))
+        return Network(n_in=self.n_in, layers=layers, fixed=cfg.fixed)
+
+    def _surrogate(self):
+        cfg = self.cfg
+        if cfg.fixed:
+            vth_eff = float(scale_threshold(int(round(cfg.vth * WEIGHT_SCALE))))
+            return GaussianSurrogate(sigma=cfg.psi_sigma * vth_eff, fixed=True)
+        return GaussianSurrogate(sigma=cfg.psi_sigma * cfg.vth)
+
+    def logit_scale(self, steps: int) -> float:
+        """logits = summed read-out * logit_scale (mean voltage per step)."""
+        if self.cfg.fixed:
+            return 1.0 / (steps * WEIGHT_SCALE * 2 ** ACTIVATION_SHIFT)
+        return 1.0 / steps
+
+    def time_weights(self, steps: int):
+        """c(t) of hidden and read-out synapses (quantized in fixed point)."""
+        cfg = self.cfg
+        c = readout_time_weights(steps, cfg.readout_du, cfg.readout_dv)
+        # a read-out *input* at t moves the summed voltage by H(T - 1 - t)
+        c_ro = readout_time_weights(steps + 1, cfg.readout_du, cfg.readout_dv)[:steps]
+        if cfg.fixed:
+            return quantize_time_weights(c), quantize_time_weights(c_ro), c.max(), c_ro.max()
+        return c, c_ro, c.max(), c_ro.max()
+
+    # --- one pass ----------------------------------------------------------------------
+    def _run(self, x: np.ndarray, learn: bool) -> np.ndarray:
         batch, steps, _ = x.shape
         net = self.network()
-        sur = [GaussianSurrogate(sigma=cfg.psi_sigma * cfg.vth) for _ in self.hidden] + [None]
-        engine = Engine(net, batch, surrogates=sur if learn else None)
-        c = readout_time_weights(steps, cfg.readout_du, cfg.readout_dv)
-        n_h = len(self.hidden)
+        n_h = len(self.ff)
+        sur = [self._surrogate()] * n_h + [None] if learn else None
+        engine = Engine(net, batch, surrogates=sur)
+        y = np.zeros((batch, self.n_classes), np.int64 if self.cfg.fixed else np.float64)
         if learn:
-            traces, rec_traces, e_w, e_d, e_rw = [], [], [], [], []
-            for k, h in enumerate(self.hidden):
-                n_post, n_pre = h.weights.shape
-                traces.append(PreTrace(batch, n_pre, cfg.max_delay, cfg.du, cfg.dv))
-                e_w.append(np.zeros((batch, n_post, n_pre)))
-                e_d.append(np.zeros((batch, n_post, n_pre)))
-                if h.rec is not None:
-                    rec_traces.append(PreTrace(batch, n_post, 0, cfg.du, cfg.dv))
-                    e_rw.append(np.zeros((batch, n_post, n_post)))
-                else:
-                    rec_traces.append(None)
-                    e_rw.append(None)
-            ro_acc = np.zeros((batch, self.readout.shape[1]))
-        y = np.zeros((batch, self.n_classes))
-        zeros = {k: np.zeros(h.weights.shape, np.int64) for k, h in enumerate(self.hidden)}
+            self._resize(batch)
+            for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
+                syn.reset()
+            c, c_ro, _, _ = self.time_weights(steps)
+            ones = np.full((batch, self.n_classes), PSI_ONE if self.cfg.fixed else 1.0)
         for t in range(steps):
             inputs, outputs, psis = engine.step(x[:, t])
             y += outputs[-1]
             if not learn:
                 continue
-            for k, h in enumerate(self.hidden):
-                delays = h.delays.routed() if h.delays is not None else zeros[k]
-                accumulate_eligibility(e_w[k], e_d[k], traces[k], psis[k], c[t], h.weights,
-                                       delays, "weights" in cfg.learn,
-                                       bool({"synaptic", "axonal"} & set(cfg.learn)))
-                traces[k].push(inputs[k])
-                if rec_traces[k] is not None:
-                    accumulate_eligibility(e_rw[k], e_rw[k], rec_traces[k], psis[k], c[t],
-                                           h.rec, np.zeros(h.rec.shape, np.int64), True, False)
-                    rec_traces[k].push(outputs[k].astype(float))
-            ro_acc += c[t] * outputs[n_h - 1]
-        if not learn:
-            return y, None
-        return y, (e_w, e_d, e_rw, ro_acc)
+            for k in range(n_h):
+                self.ff[k].accumulate(psis[k], c[t])
+                self.ff[k].push(inputs[k])
+                if self.rec[k] is not None:
+                    self.rec[k].accumulate(psis[k], c[t])
+                    self.rec[k].push(outputs[k])
+            self.out.accumulate(ones, c_ro[t])
+            self.out.push(outputs[n_h - 1])
+        self.counter.update(engine.counter)
+        return y
 
-    def gradients(self, x: np.ndarray, labels: np.ndarray) -> dict:
-        """Forward pass with eligibility traces; the three-factor estimate of
-        the loss gradient of every learnable parameter (nothing is changed).
+    def _signals(self, err: np.ndarray) -> list:
+        """Learning signal L = e B^T per hidden layer (batch, n_post)."""
+        sigs = []
+        for k in range(len(self.ff)):
+            last = k == len(self.ff) - 1
+            fb = (self.out.weights.T if (last and self.cfg.feedback == "symmetric")
+                  else self.feedback[k])
+            sigs.append(err @ fb.T)
+        return sigs
 
-        Returns a dict with ``loss``, ``accuracy`` (of this batch) and per
-        hidden layer ``weights[k]``, ``rec[k]``, ``delays[k]`` (synaptic) and
-        ``axonal[k]``, plus ``readout``.
-        """
+    def _learn(self, x: np.ndarray, labels: np.ndarray, apply: bool) -> dict:
         cfg = self.cfg
-        y, (e_w, e_d, e_rw, ro_acc) = self._run(x, learn=True)
-        steps = x.shape[1]
-        logits = y / steps
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        p = np.exp(log_p)
-        target = np.eye(self.n_classes)[labels]
-        err = (p - target) / (steps * x.shape[0])   # dLoss/dy, batch mean
-        out = {"loss": float(-np.mean(log_p[np.arange(len(labels)), labels])),
-               "accuracy": float(np.mean(p.argmax(1) == labels)),
-               "readout": err.T @ ro_acc, "weights": [], "rec": [], "delays": [], "axonal": []}
-        for k, h in enumerate(self.hidden):
-            last = k == len(self.hidden) - 1
-            fb = self.readout.T if (last and cfg.feedback == "symmetric") else h.feedback
-            sig = err @ fb.T                        # learning signal L_j, (batch, n_post)
-            out["weights"].append(np.einsum("bj,bji->ji", sig, e_w[k]))
-            out["rec"].append(None if h.rec is None else np.einsum("bj,bji->ji", sig, e_rw[k]))
-            g_d = np.einsum("bj,bji->ji", sig, e_d[k])
-            out["delays"].append(g_d if h.delays is not None else None)
-            out["axonal"].append(g_d.sum(axis=0) if h.axonal is not None else None)
+        batch, steps, _ = x.shape
+        y = self._run(x, learn=True)
+        err, loss, correct = readout_error(y, labels, self.n_classes,
+                                           self.logit_scale(steps), cfg.fixed)
+        if not cfg.fixed:
+            err = err / (steps * batch)               # dLoss/dy of the batch-mean loss
+        sigs = self._signals(err)
+        result = {"loss": loss, "accuracy": float(np.mean(correct))}
+        if cfg.fixed:
+            _, _, c_max, c_ro_max = self.time_weights(steps)
+            rates = fixed_learning_rates(cfg, steps, batch, c_max, c_ro_max)
+            hidden_rates, out_rates = rates["hidden"], rates["readout"]
+        else:
+            hidden_rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_delays,
+                            "axonal": cfg.lr_axonal}
+            out_rates = {"weights": cfg.lr_readout}
+        grads = {"weights": [], "rec": [], "synaptic": [], "axonal": []}
+        for k, sig in enumerate(sigs):
+            for syn, key in ((self.ff[k], None), (self.rec[k], "rec")):
+                if syn is None:
+                    if key == "rec":
+                        grads["rec"].append(None)
+                    continue
+                syn.rates = hidden_rates
+                g = syn.apply(sig) if apply else syn.gradients(sig)
+                if key == "rec":
+                    grads["rec"].append(g["weights"])
+                else:
+                    grads["weights"].append(g["weights"])
+                    grads["synaptic"].append(g["synaptic"] if syn.syn is not None else None)
+                    grads["axonal"].append(g["axonal"] if syn.ax is not None else None)
+        self.out.rates = out_rates
+        grads["readout"] = self.out.apply(err)["weights"] if apply else self.out.gradients(err)["weights"]
+        result["grads"] = grads
+        return result
+
+    # --- public -----------------------------------------------------------------------------
+    def gradients(self, x: np.ndarray, labels: np.ndarray) -> dict:
+        """Three-factor gradient estimates of every learnable parameter (float
+        mode: of the batch-mean cross-entropy), nothing changed. Keys:
+        ``loss``, ``accuracy``, ``weights[k]``, ``rec[k]``, ``synaptic[k]``,
+        ``axonal[k]``, ``readout``."""
+        out = self._learn(x, labels, apply=False)
+        out.update(out.pop("grads"))
         return out
 
-    def apply(self, grads: dict) -> None:
-        """Plain SGD step with the per-kind learning rates of the config."""
-        cfg = self.cfg
-        for k, h in enumerate(self.hidden):
-            if "weights" in cfg.learn:
-                h.weights -= cfg.lr_weights * grads["weights"][k]
-                if h.rec is not None:
-                    h.rec -= cfg.lr_weights * grads["rec"][k]
-            if "synaptic" in cfg.learn:
-                h.delays.apply(-cfg.lr_delays * grads["delays"][k])
-            if "axonal" in cfg.learn:
-                h.axonal.apply(-cfg.lr_axonal * grads["axonal"][k])
-        self.readout -= cfg.lr_readout * grads["readout"]
-
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> dict:
-        """One forward pass with eligibility traces, then one update.
-        Returns the batch's loss and accuracy (before the update)."""
-        grads = self.gradients(x, labels)
-        self.apply(grads)
-        return {"loss": grads["loss"], "accuracy": grads["accuracy"]}
+        """One forward pass with eligibility traces, then one update. Returns
+        the batch's loss and accuracy (before the update)."""
+        out = self._learn(x, labels, apply=True)
+        out.pop("grads")
+        return out
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        y, _ = self._run(x, learn=False)
-        return y.argmax(axis=1)
+        return self._run(x, learn=False).argmax(axis=1)
 
     def evaluate(self, x: np.ndarray, labels: np.ndarray, batch: int = 256) -> float:
         preds = np.concatenate([self.predict(x[i:i + batch]) for i in range(0, len(x), batch)])
@@ -249,5 +348,10 @@ class OnlineLearner:
 
     @property
     def delay_clamps(self) -> int:
-        return sum((h.delays.clamps if h.delays else 0) + (h.axonal.clamps if h.axonal else 0)
-                   for h in self.hidden)
+        return sum(s.delay_clamps for s in self.ff)
+
+    def delay_shift(self) -> float:
+        """Mean |routed delay - initial delay| over learned delays (steps)."""
+        moved = [np.abs(d.routed() - d.initial).mean() for s in self.ff
+                 for d in (s.syn, s.ax) if d is not None]
+        return float(np.mean(moved)) if moved else 0.0

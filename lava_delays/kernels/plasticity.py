@@ -54,10 +54,11 @@ from typing import Optional
 import numpy as np
 from numba import njit
 
-from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, ELIGIBILITY_BITS,
-                                     ELIGIBILITY_SHIFT, TRACE_BITS,
-                                     TRACE_FRAC_BITS, VOLTAGE_DECAY_OFFSET,
-                                     OverflowCounter, decay)
+from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DELAY_FRAC_BITS,
+                                     ELIGIBILITY_BITS, ELIGIBILITY_SHIFT,
+                                     ERROR_ONE, TRACE_BITS, TRACE_FRAC_BITS,
+                                     VOLTAGE_DECAY_OFFSET, OverflowCounter,
+                                     decay, stochastic_shift)
 
 
 def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
@@ -199,23 +200,208 @@ def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
         trace.counter.add("eligibility_saturate", n_sat)
 
 
-@dataclass
-class DelayAccumulator:
-    """Real-valued delays behind integer routed delays.
+class DelayState:
+    """Real-valued learned delays behind the integer delays that route spikes.
 
-    Learning moves ``value`` (float steps); spikes are routed with
-    ``routed()`` = round-half-up of ``value``. Values leaving
-    [0, max_delay] are clamped and the clamps counted, never wrapped.
+    Float: ``value`` in steps; fixed point: ``value`` is an integer with
+    ``DELAY_FRAC_BITS`` fractional bits (a fractional accumulator). Routed
+    delays are ``value`` rounded half up. A value that learning pushes out of
+    [0, max_delay] is clamped and counted in ``clamps``, never wrapped.
     """
-    value: np.ndarray
-    max_delay: int
-    clamps: int = 0
+
+    def __init__(self, steps: np.ndarray, max_delay: int, fixed: bool):
+        steps = np.asarray(steps, dtype=np.float64)
+        self.fixed, self.max_delay, self.clamps = fixed, int(max_delay), 0
+        self.one = 1 << DELAY_FRAC_BITS if fixed else 1.0
+        self.value = (np.round(steps * self.one).astype(np.int64) if fixed else steps.copy())
+        self.initial = self.routed()
 
     def apply(self, delta: np.ndarray) -> None:
         new = self.value + delta
-        out = (new < 0) | (new > self.max_delay)
-        self.clamps += int(np.count_nonzero(out))
-        self.value = np.clip(new, 0.0, float(self.max_delay))
+        top = self.max_delay * self.one
+        self.clamps += int(np.count_nonzero((new < 0) | (new > top)))
+        self.value = np.clip(new, 0, top)
 
     def routed(self) -> np.ndarray:
+        if self.fixed:
+            return (self.value + (self.one >> 1)) >> DELAY_FRAC_BITS
         return np.floor(self.value + 0.5).astype(np.int64)
+
+    def steps(self) -> np.ndarray:
+        """Current delays in (fractional) time steps, float."""
+        return self.value / self.one
+
+
+class PlasticSynapses:
+    """A plastic connection: weights, learned synaptic and/or axonal delays,
+    pre trace, eligibilities and the update rule -- for a batch.
+
+    This object *is* the plasticity kernel: the engine's online learner holds
+    one per connection for a whole batch, the Lava ``PlasticDelayDense``
+    model holds one with batch 1; both call the same methods in the same
+    order, so both runners learn identically.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (n_post, n_pre)
+        float64, or int64 Loihi weights (fixed point; kept even and in
+        [-254, 254] so every sign mode represents them unchanged).
+    syn_delays, axonal_delays : ndarray or None
+        Initial synaptic (n_post, n_pre) / axonal (n_pre,) delays in steps;
+        None = that kind of delay does not exist (0). The routed delay of a
+        synapse is their sum.
+    max_delay : int
+        Bound of every learned delay and of the routed sum.
+    batch : int
+    trace_du, trace_dv : float or int
+        The post neuron's decays (float fractions, or 12-bit ints in fixed
+        point) -- the pre trace is the neuron's own filter. ``None`` for an
+        unfiltered trace (the read-out: pre trace == spikes).
+    fixed : bool
+    learn : iterable of {"weights", "synaptic", "axonal"}
+    rates : dict
+        Per learnable kind: a float learning rate (float), or ``(m, k)`` from
+        :func:`lava_delays.fixed_point.fixed_rate` (fixed; stochastic
+        rounding with this object's random generator).
+    seed : int
+        Seed of the stochastic-rounding generator (fixed point).
+    counter : OverflowCounter, optional
+    """
+
+    def __init__(self, weights, *, syn_delays=None, axonal_delays=None, max_delay: int = 0,
+                 batch: int = 1, trace_du=None, trace_dv=None, fixed: bool = False,
+                 learn=("weights",), rates=None, seed: int = 0,
+                 counter: Optional[OverflowCounter] = None):
+        self.fixed = fixed
+        self.weights = np.array(weights, dtype=np.int64 if fixed else np.float64)
+        n_post, n_pre = self.weights.shape
+        self.syn = None if syn_delays is None else DelayState(syn_delays, max_delay, fixed)
+        self.ax = None if axonal_delays is None else DelayState(axonal_delays, max_delay, fixed)
+        self.max_delay = int(max_delay)
+        self.learn = frozenset(learn)
+        self.rates = dict(rates or {})
+        self.rng = np.random.default_rng(seed)
+        self.counter = counter if counter is not None else OverflowCounter()
+        self.filtered = trace_du is not None
+        self.trace = PreTrace(batch, n_pre, max_delay, trace_du if self.filtered else 0,
+                              trace_dv if self.filtered else 0, fixed, self.counter)
+        dtype = np.int64 if fixed else np.float64
+        self.e_w = np.zeros((batch, n_post, n_pre), dtype)
+        self.e_d = np.zeros((batch, n_post, n_pre), dtype)
+        self.weight_clamps = 0
+        self._routed = self._route()
+
+    # --- routing ---------------------------------------------------------------
+    def _route(self) -> np.ndarray:
+        total = np.zeros(self.weights.shape, np.int64)
+        if self.syn is not None:
+            total += self.syn.routed()
+        if self.ax is not None:
+            total += self.ax.routed()[None, :]
+        over = total > self.max_delay
+        if over.any():
+            self.counter.add("delay_sum_clamp", np.count_nonzero(over))
+            total = np.minimum(total, self.max_delay)
+        return total
+
+    def routed_delays(self) -> np.ndarray:
+        """Integer delays that route spikes now, shape (n_post, n_pre)."""
+        return self._routed
+
+    # --- per step ----------------------------------------------------------------
+    def accumulate(self, psi: np.ndarray, c_t) -> None:
+        """Eligibility of this step (call before :meth:`push`)."""
+        learn_d = bool(self.learn & {"synaptic", "axonal"})
+        accumulate_eligibility(self.e_w, self.e_d, self.trace, psi, c_t, self.weights,
+                               self._routed, "weights" in self.learn, learn_d)
+
+    def push(self, pre_spikes: np.ndarray) -> None:
+        """Record this step's presynaptic spikes in the pre trace."""
+        if self.filtered:
+            self.trace.push(pre_spikes)
+        else:
+            one = (1 << TRACE_FRAC_BITS) if self.fixed else 1.0
+            self.trace.pv[:] = pre_spikes * one
+            self.trace.hist[:, 1:] = self.trace.hist[:, :-1]
+            self.trace.hist[:, 0] = self.trace.pv
+
+    def reset(self) -> None:
+        """Start a new sample: clear pre trace and eligibilities."""
+        self.trace.reset()
+        self.e_w[:] = 0
+        self.e_d[:] = 0
+
+    # --- learning -------------------------------------------------------------------
+    def gradients(self, signal: np.ndarray) -> dict:
+        """Three-factor gradient estimates: learning signal (batch, n_post)
+        times eligibility, summed over the batch. Returns ``weights``,
+        ``synaptic`` (n_post, n_pre) and ``axonal`` (n_pre,) arrays."""
+        dtype = np.int64 if self.fixed else np.float64
+        sig = np.asarray(signal, dtype=dtype)
+        g_w = np.einsum("bj,bji->ji", sig, self.e_w)
+        g_d = np.einsum("bj,bji->ji", sig, self.e_d)
+        return {"weights": g_w, "synaptic": g_d, "axonal": g_d.sum(axis=0)}
+
+    def _step(self, grad, kind):
+        rate = self.rates.get(kind, 0.0)
+        if self.fixed:
+            m, k = rate
+            return -stochastic_shift(grad, m, k, self.rng)
+        return -rate * grad
+
+    def apply(self, signal: np.ndarray) -> dict:
+        """Update the learnable parameters from the learning signal; returns
+        the gradients used. Call at the end of a sample/batch."""
+        grads = self.gradients(signal)
+        if "weights" in self.learn:
+            if self.fixed:
+                # update in units of 2 so weights stay even (mixed sign mode)
+                m, k = self.rates["weights"]
+                new = self.weights - 2 * stochastic_shift(grads["weights"], m, k + 1, self.rng)
+                out = (new < -254) | (new > 254)
+                self.weight_clamps += int(np.count_nonzero(out))
+                self.counter.add("weight_clamp", np.count_nonzero(out))
+                self.weights = np.clip(new, -254, 254)
+            else:
+                self.weights -= self.rates["weights"] * grads["weights"]
+        if "synaptic" in self.learn and self.syn is not None:
+            self.syn.apply(self._step(grads["synaptic"], "synaptic"))
+        if "axonal" in self.learn and self.ax is not None:
+            self.ax.apply(self._step(grads["axonal"], "axonal"))
+        self._routed = self._route()
+        return grads
+
+    @property
+    def delay_clamps(self) -> int:
+        return (self.syn.clamps if self.syn else 0) + (self.ax.clamps if self.ax else 0)
+
+
+def readout_error(y: np.ndarray, labels: np.ndarray, n_classes: int,
+                  logit_scale: float, fixed: bool) -> tuple:
+    """Cross-entropy error of a summed read-out.
+
+    Parameters
+    ----------
+    y : ndarray, shape (batch, n_classes)
+        Read-out voltage summed over the sample (float, or fixed-point ints).
+    logit_scale : float
+        logits = y * logit_scale.
+
+    Returns
+    -------
+    err : ndarray, shape (batch, n_classes)
+        ``softmax(logits) - onehot``: float, or 8-bit ints (127 == 1.0).
+    loss : float
+        Mean cross-entropy.
+    correct : ndarray of bool, shape (batch,)
+    """
+    logits = np.asarray(y, dtype=np.float64) * logit_scale
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    p = np.exp(log_p)
+    target = np.eye(n_classes)[labels]
+    err = p - target
+    if fixed:
+        err = np.round(err * ERROR_ONE).astype(np.int64)
+    loss = float(-np.mean(log_p[np.arange(len(labels)), labels]))
+    return err, loss, p.argmax(axis=1) == labels

@@ -24,13 +24,13 @@ class _GaussSpike(torch.autograd.Function):
 
 def _bptt(learner, x, labels):
     cfg = learner.cfg
-    h = learner.hidden[0]
+    h = learner.ff[0]
     w = torch.tensor(h.weights, requires_grad=True)
-    d = torch.tensor(h.delays.value if h.delays is not None else np.zeros(h.weights.shape),
+    d = torch.tensor(h.syn.steps() if h.syn is not None else np.zeros(h.weights.shape),
                      requires_grad=True)
-    a_ax = torch.tensor(h.axonal.value if h.axonal is not None else np.zeros(x.shape[2]),
+    a_ax = torch.tensor(h.ax.steps() if h.ax is not None else np.zeros(x.shape[2]),
                         requires_grad=True)
-    w_out = torch.tensor(learner.readout, requires_grad=True)
+    w_out = torch.tensor(learner.out.weights, requires_grad=True)
     xs = torch.tensor(x, dtype=torch.float64)          # (B, T, n_in)
     batch, steps, n_in = xs.shape
     n_post = w.shape[0]
@@ -81,7 +81,7 @@ def test_eligibility_gradient_matches_autograd(delays):
     np.testing.assert_allclose(ours["weights"][0], g_w, rtol=1e-7, atol=1e-12)
     if delays == "synaptic":
         assert np.abs(g_d).max() > 1e-6
-        np.testing.assert_allclose(ours["delays"][0], g_d, rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(ours["synaptic"][0], g_d, rtol=1e-7, atol=1e-12)
     else:
         assert np.abs(g_a).max() > 1e-6
         np.testing.assert_allclose(ours["axonal"][0], g_a, rtol=1e-7, atol=1e-12)
