@@ -289,9 +289,7 @@ class OnlineLearner:
         batch, steps, _ = x.shape
         y = self._run(x, learn=True)
         err, loss, correct = readout_error(y, labels, self.n_classes,
-                                           self.logit_scale(steps), cfg.fixed)
-        if not cfg.fixed:
-            err = err / (steps * batch)               # dLoss/dy of the batch-mean loss
+                                           self.logit_scale(steps), cfg.fixed, steps)
         sigs = self._signals(err)
         result = {"loss": loss, "accuracy": float(np.mean(correct))}
         if cfg.fixed:

@@ -280,6 +280,7 @@ class PlasticSynapses:
         self.max_delay = int(max_delay)
         self.learn = frozenset(learn)
         self.rates = dict(rates or {})
+        self.seed = int(seed)
         self.rng = np.random.default_rng(seed)
         self.counter = counter if counter is not None else OverflowCounter()
         self.filtered = trace_du is not None
@@ -377,7 +378,7 @@ class PlasticSynapses:
 
 
 def readout_error(y: np.ndarray, labels: np.ndarray, n_classes: int,
-                  logit_scale: float, fixed: bool) -> tuple:
+                  logit_scale: float, fixed: bool, steps: int = 1) -> tuple:
     """Cross-entropy error of a summed read-out.
 
     Parameters
@@ -390,7 +391,10 @@ def readout_error(y: np.ndarray, labels: np.ndarray, n_classes: int,
     Returns
     -------
     err : ndarray, shape (batch, n_classes)
-        ``softmax(logits) - onehot``: float, or 8-bit ints (127 == 1.0).
+        Float: ``(softmax(logits) - onehot) / (steps * batch)``, the
+        gradient of the batch-mean loss w.r.t. ``y`` when logits are
+        ``y / steps``. Fixed: ``softmax(logits) - onehot`` as 8-bit ints
+        (127 == 1.0); the scale is in the fixed learning rates.
     loss : float
         Mean cross-entropy.
     correct : ndarray of bool, shape (batch,)
@@ -403,5 +407,7 @@ def readout_error(y: np.ndarray, labels: np.ndarray, n_classes: int,
     err = p - target
     if fixed:
         err = np.round(err * ERROR_ONE).astype(np.int64)
+    else:
+        err = err / (steps * len(labels))
     loss = float(-np.mean(log_p[np.arange(len(labels)), labels]))
     return err, loss, p.argmax(axis=1) == labels

@@ -1,0 +1,130 @@
+"""On-line learning as a graph of Lava processes (runner 1 of the
+three-factor rule): ``PlasticDelayDense`` synapses, ``LIF`` neurons emitting
+psi, a ``LeakyReadout``, a ``ReadoutError`` and one ``LearningSignal`` per
+hidden layer. Built from an :class:`~lava_delays.engine.online.OnlineLearner`
+so that the same configuration learns in the engine (``batch=1``) and in
+Lava -- bit-identically in fixed point.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from lava.magma.core.run_conditions import RunSteps
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.proc.io.source import RingBuffer as SourceBuffer
+
+from lava_delays.engine.online import OnlineLearner, fixed_learning_rates
+from lava_delays.errors import ParameterError, ShapeError
+from lava_delays.proc.learning_signal.process import LearningSignal
+from lava_delays.proc.lif.process import LIF, LeakyReadout
+from lava_delays.proc.plastic_delay_dense.process import PlasticDelayDense
+from lava_delays.proc.readout_error.process import ReadoutError
+
+
+def _pdd(syn, rates, c, du, dv, steps, name):
+    return PlasticDelayDense(
+        weights=syn.weights.copy(), syn_delays=None if syn.syn is None else syn.syn.steps(),
+        axonal_delays=None if syn.ax is None else syn.ax.steps(), max_delay=syn.max_delay,
+        learn=tuple(sorted(syn.learn)), rates=rates, time_weights=c, trace_du=du, trace_dv=dv,
+        reset_interval=steps, seed=syn.seed, name=name)
+
+
+class OnlineLavaGraph:
+    """The learner's network as plastic Lava processes, fed with samples.
+
+    Parameters
+    ----------
+    learner : OnlineLearner
+        Supplies architecture, current parameters and learning rates. Its
+        feedback must be ``"random"`` (fixed B): symmetric feedback would need
+        the read-out weights transported to every layer.
+    x : ndarray, shape (n_samples, T, n_in)
+    labels : ndarray of int, shape (n_samples,)
+    """
+
+    def __init__(self, learner: OnlineLearner, x: np.ndarray, labels: np.ndarray):
+        cfg = learner.cfg
+        if cfg.feedback != "random":
+            raise ParameterError("the Lava learning graph needs feedback='random' (a fixed "
+                                 "feedback matrix); symmetric feedback is engine-only")
+        x = np.asarray(x)
+        if x.ndim != 3 or x.shape[2] != learner.n_in or len(labels) != len(x):
+            raise ShapeError(f"x must be (n_samples, T, {learner.n_in}) with one label per "
+                             f"sample, got {x.shape} and {len(labels)} labels")
+        n, steps, _ = x.shape
+        self.learner, self.steps, self.n = learner, steps, n
+        net = learner.network()
+        c, c_ro, c_max, c_ro_max = learner.time_weights(steps)
+        if cfg.fixed:
+            rates = fixed_learning_rates(cfg, steps, 1, c_max, c_ro_max)
+            hidden_rates, out_rates = rates["hidden"], rates["readout"]
+        else:
+            hidden_rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_delays,
+                            "axonal": cfg.lr_axonal}
+            out_rates = {"weights": cfg.lr_readout}
+        du, dv = learner._neuron_decays()
+        data = np.ascontiguousarray(x.reshape(-1, learner.n_in).T,
+                                    dtype=np.int64 if cfg.fixed else float)
+        self.source = SourceBuffer(data=data)
+        self.ff, self.rec, self.neurons, self.signals = [], [], [], []
+        pre = self.source.s_out
+        for k, (ff, rec) in enumerate(zip(learner.ff, learner.rec)):
+            nrn_desc = net.layers[k].neurons
+            lif = LIF(shape=(ff.weights.shape[0],), du=nrn_desc.du, dv=nrn_desc.dv,
+                      vth=nrn_desc.vth, psi_sigma=nrn_desc.psi_sigma, reset_interval=steps,
+                      name=f"lif{k}")
+            syn = _pdd(ff, hidden_rates, c, du, dv, steps, f"ff{k}")
+            signal = LearningSignal(feedback=learner.feedback[k], name=f"signal{k}")
+            pre.connect(syn.s_in)
+            syn.a_out.connect(lif.a_in)
+            lif.psi_out.connect(syn.psi_in)
+            signal.l_out.connect(syn.l_in)
+            rsyn = None
+            if rec is not None:
+                rsyn = _pdd(rec, hidden_rates, c, du, dv, steps, f"rec{k}")
+                lif.s_out.connect(rsyn.s_in)
+                rsyn.a_out.connect(lif.a_in)
+                lif.psi_out.connect(rsyn.psi_in)
+                signal.l_out.connect(rsyn.l_in)
+            self.ff.append(syn)
+            self.rec.append(rsyn)
+            self.neurons.append(lif)
+            self.signals.append(signal)
+            pre = lif.s_out
+        ro_desc = net.layers[-1].neurons
+        self.out = _pdd(learner.out, out_rates, c_ro, None, None, steps, "readout_syn")
+        self.readout = LeakyReadout(shape=(learner.n_classes,), du=ro_desc.du, dv=ro_desc.dv,
+                                    reset_interval=steps, name="readout")
+        self.error = ReadoutError(n_classes=learner.n_classes, labels=np.asarray(labels),
+                                  reset_interval=steps,
+                                  logit_scale=learner.logit_scale(steps), name="error")
+        pre.connect(self.out.s_in)
+        self.out.a_out.connect(self.readout.a_in)
+        self.readout.v_out.connect(self.error.v_in)
+        self.error.err_out.connect(self.out.l_in)
+        for signal in self.signals:
+            self.error.err_out.connect(signal.err_in)
+
+    def run(self, tag: Optional[str] = None) -> dict:
+        """Learn on all samples in one Lava run; return the learned
+        parameters and the running (before-update) accuracy and loss."""
+        tag = tag or ("fixed_pt" if self.learner.cfg.fixed else "floating_pt")
+        try:
+            self.source.run(condition=RunSteps(num_steps=self.n * self.steps),
+                            run_cfg=Loihi2SimCfg(select_tag=tag))
+            out = {
+                "weights": [s.weights.get() for s in self.ff],
+                "delays": [s.delays.get() for s in self.ff],
+                "syn_delay_steps": [s.syn_delay_steps.get() for s in self.ff],
+                "axonal_delay_steps": [s.axonal_delay_steps.get() for s in self.ff],
+                "rec_weights": [None if s is None else s.weights.get() for s in self.rec],
+                "readout_weights": self.out.weights.get(),
+                "n_correct": int(self.error.n_correct.get()[0]),
+                "n_seen": int(self.error.n_seen.get()[0]),
+                "loss_sum": float(self.error.loss_sum.get()[0]),
+            }
+        finally:
+            self.source.stop()
+        out["accuracy"] = out["n_correct"] / max(out["n_seen"], 1)
+        return out

@@ -1,0 +1,3 @@
+from lava_delays.proc.plastic_delay_dense.process import PlasticDelayDense
+
+__all__ = ["PlasticDelayDense"]

@@ -1,0 +1,3 @@
+from lava_delays.proc.readout_error.process import ReadoutError
+
+__all__ = ["ReadoutError"]
