@@ -77,6 +77,8 @@ TRACE_FRAC_BITS = 8
 #: (8 + 8 + 16 bits -> 24 bits); 32-bit signed, saturating
 ELIGIBILITY_BITS = 32
 ELIGIBILITY_SHIFT = 8
+#: taps of the delay-derivative kernel carry KERNEL_FRAC_BITS fraction bits
+KERNEL_FRAC_BITS = 6
 #: read-out error e_k and learning signals: 8-bit signed (127 == 1.0)
 ERROR_BITS = 8
 ERROR_ONE = 2 ** (ERROR_BITS - 1) - 1

@@ -66,6 +66,8 @@ class OnlineConfig:
     lr_axonal: float = 2.0
     lr_readout: float = 0.05
     feedback: str = "symmetric"
+    #: initial Gaussian spread (steps) of the delay gradient, annealed to 0
+    delay_spread: float = 0.0
     weight_init: float = 1.0
     fixed: bool = False
     seed: int = 0
@@ -88,7 +90,7 @@ class OnlineConfig:
             raise ParameterError(f"cannot learn {sorted(missing)} with delays={self.delays!r}")
         self.learn = tuple(sorted(learn))
         for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
-                     "weight_init"):
+                     "weight_init", "delay_spread"):
             v = getattr(self, name)
             if not np.isfinite(v) or v < 0:
                 raise ParameterError(f"{name} must be a finite number >= 0, got {v}")
@@ -174,7 +176,8 @@ class OnlineLearner:
             self.ff.append(PlasticSynapses(
                 self._w(w), syn_delays=syn, axonal_delays=ax, max_delay=cfg.max_delay,
                 batch=batch, trace_du=du, trace_dv=dv, fixed=cfg.fixed, learn=learn_h,
-                seed=self.seed_base + 3 * k, counter=self.counter))
+                seed=self.seed_base + 3 * k, counter=self.counter,
+                max_spread=cfg.delay_spread))
             self.rec.append(None if rec is None else PlasticSynapses(
                 self._w(rec), max_delay=0, batch=batch, trace_du=du, trace_dv=dv,
                 fixed=cfg.fixed, learn={"weights"} & learn_h, seed=self.seed_base + 3 * k + 1,
@@ -184,6 +187,12 @@ class OnlineLearner:
                                    learn={"weights"}, seed=self.seed_base + 2,
                                    counter=self.counter)
         self.batch = batch
+        self.set_delay_spread(cfg.delay_spread)
+
+    def set_delay_spread(self, sigma: float) -> None:
+        """Set the Gaussian spread of the delay gradient (0..config value)."""
+        for syn in self.ff:
+            syn.set_spread(sigma)
 
     def _resize(self, batch: int) -> None:
         """Keep parameters, re-allocate traces/eligibilities for ``batch``."""
@@ -192,7 +201,8 @@ class OnlineLearner:
         for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
             n_post, n_pre = syn.weights.shape
             syn.trace = type(syn.trace)(batch, n_pre, syn.max_delay, syn.trace.du,
-                                        syn.trace.dv, syn.fixed, syn.counter)
+                                        syn.trace.dv, syn.fixed, syn.counter,
+                                        extra=int(np.ceil(3 * syn.max_spread)))
             syn.e_w = np.zeros((batch, n_post, n_pre), syn.e_w.dtype)
             syn.e_d = np.zeros((batch, n_post, n_pre), syn.e_d.dtype)
         self.batch = batch
@@ -353,3 +363,39 @@ class OnlineLearner:
         moved = [np.abs(d.routed() - d.initial).mean() for s in self.ff
                  for d in (s.syn, s.ax) if d is not None]
         return float(np.mean(moved)) if moved else 0.0
+
+
+def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
+                 batch: int = 32, anneal_epochs: Optional[int] = None, seed: int = 0,
+                 progress=None) -> list:
+    """Train ``learner`` on ``train = (x, labels)`` for ``epochs`` epochs.
+
+    The delay spread anneals linearly from ``config.delay_spread`` to 0 over
+    ``anneal_epochs`` (default: half of the epochs). ``progress(record)`` is
+    called after every epoch. Returns the per-epoch records (loss, train and
+    test accuracy, mean delay movement, clamps).
+    """
+    x, y = train
+    if len(x) == 0:
+        raise ParameterError("training data is empty")
+    if epochs < 1 or batch < 1:
+        raise ParameterError(f"epochs and batch must be >= 1, got {epochs}, {batch}")
+    anneal = max(1, anneal_epochs if anneal_epochs is not None else epochs // 2)
+    rng = np.random.default_rng(seed)
+    history = []
+    for epoch in range(epochs):
+        learner.set_delay_spread(learner.cfg.delay_spread * max(0.0, 1 - epoch / anneal))
+        order = rng.permutation(len(x))
+        stats = [learner.train_batch(x[order[i:i + batch]], y[order[i:i + batch]])
+                 for i in range(0, len(x), batch)]
+        record = {"epoch": epoch + 1,
+                  "loss": float(np.mean([s["loss"] for s in stats])),
+                  "train_accuracy": float(np.mean([s["accuracy"] for s in stats])),
+                  "delay_shift": learner.delay_shift(),
+                  "delay_clamps": learner.delay_clamps}
+        if test is not None:
+            record["test_accuracy"] = learner.evaluate(*test)
+        history.append(record)
+        if progress is not None:
+            progress(record)
+    return history

@@ -54,9 +54,11 @@ from typing import Optional
 import numpy as np
 from numba import njit
 
+from lava_delays.errors import ParameterError
 from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DELAY_FRAC_BITS,
                                      ELIGIBILITY_BITS, ELIGIBILITY_SHIFT,
-                                     ERROR_ONE, TRACE_BITS, TRACE_FRAC_BITS,
+                                     ERROR_ONE, KERNEL_FRAC_BITS, TRACE_BITS,
+                                     TRACE_FRAC_BITS,
                                      VOLTAGE_DECAY_OFFSET, OverflowCounter,
                                      decay, stochastic_shift)
 
@@ -95,11 +97,13 @@ class PreTrace:
     """
 
     def __init__(self, batch: int, n_pre: int, max_delay: int, du, dv,
-                 fixed: bool = False, counter: Optional[OverflowCounter] = None):
+                 fixed: bool = False, counter: Optional[OverflowCounter] = None,
+                 extra: int = 0):
         dtype = np.int64 if fixed else np.float64
         self.pu = np.zeros((batch, n_pre), dtype)
         self.pv = np.zeros((batch, n_pre), dtype)
-        self.hist = np.zeros((batch, max_delay + 2, n_pre), dtype)
+        # max_delay + 2 slots for the exact gradient, + extra for a spread
+        self.hist = np.zeros((batch, max_delay + 2 + extra, n_pre), dtype)
         self.du, self.dv, self.fixed, self.counter = du, dv, fixed, counter
 
     def reset(self) -> None:
@@ -132,13 +136,41 @@ def _saturate_trace(x, counter):
     return np.clip(x, -limit, limit)
 
 
+def delay_kernel(sigma: float, fixed: bool):
+    """Taps of the delay derivative: ``dS/dd = sum_m K[m] pv(t - 1 - d - m - off)``.
+
+    ``sigma == 0``: the backward difference of the linearly interpolated pre
+    trace (the exact gradient; ``K = [-1, 1]``, ``off = 0``). ``sigma > 0``:
+    the derivative of the pre trace smoothed by a Gaussian of width sigma
+    around the delay (DCLS-style spread: the gradient "sees" arrivals
+    ``~3 sigma`` steps away; anneal sigma to 0 while learning). Fixed point:
+    integer taps with ``KERNEL_FRAC_BITS`` fractional bits.
+
+    Returns ``(kernel, offset)``.
+    """
+    if not np.isfinite(sigma) or sigma < 0:
+        raise ParameterError(f"delay spread sigma must be finite and >= 0, got {sigma}")
+    if sigma == 0:
+        k, off = np.array([-1.0, 1.0]), 0
+    else:
+        w = int(np.ceil(3 * sigma))
+        m = np.arange(-w, w + 1, dtype=np.float64)
+        g = np.exp(-m ** 2 / (2 * sigma ** 2))
+        k, off = m / sigma ** 2 * g / g.sum(), -w
+    if fixed:
+        k = np.round(k * 2 ** KERNEL_FRAC_BITS).astype(np.int64)
+    return k, off
+
+
 @njit(cache=True, nogil=True)
-def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit):
+def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit,
+                kernel, offset, kdiv):
     # float: div = 1 and limit = 0 (no rounding, no saturation)
     # fixed: products are floor-divided by div = 2**shift (== >> shift) and
     # accumulators saturate at +-limit
     n_batch, n_post = psi_c.shape
     n_pre = hist.shape[2]
+    n_hist = hist.shape[1]
     n_sat = 0
     for b in range(n_batch):
         for j in range(n_post):
@@ -157,9 +189,14 @@ def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit):
                         e_w[b, j, i] = limit if e_w[b, j, i] > 0 else -limit
                         n_sat += 1
                 if do_d:
-                    inc = p * weights[j, i] * (hist[b, d + 1, i] - now)
+                    slope = hist[b, 0, i] * 0
+                    for m in range(kernel.shape[0]):
+                        k = d + offset + m
+                        if 0 <= k < n_hist:
+                            slope += kernel[m] * hist[b, k, i]
+                    inc = p * weights[j, i] * slope
                     if div > 1:
-                        inc = inc // div
+                        inc = inc // (div * kdiv)
                     e_d[b, j, i] += inc
                     if limit > 0 and (e_d[b, j, i] > limit or e_d[b, j, i] < -limit):
                         e_d[b, j, i] = limit if e_d[b, j, i] > 0 else -limit
@@ -169,7 +206,8 @@ def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit):
 
 def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
                            weights: np.ndarray, delays: np.ndarray,
-                           learn_weights: bool = True, learn_delays: bool = True) -> None:
+                           learn_weights: bool = True, learn_delays: bool = True,
+                           kernel=None) -> None:
     """Add this step's eligibility (before :meth:`PreTrace.push`).
 
     Parameters
@@ -187,15 +225,20 @@ def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
     weights : ndarray, shape (n_post, n_pre)
     delays : ndarray of int, shape (n_post, n_pre)
         Integer (routed) delays.
+    kernel : (ndarray, int), optional
+        Delay-derivative taps from :func:`delay_kernel` (default: sigma 0).
     """
     dtype = trace.hist.dtype
+    taps, offset = kernel if kernel is not None else delay_kernel(0.0, trace.fixed)
     psi_c = np.ascontiguousarray(psi * c_t, dtype=dtype)
     fixed = trace.fixed
     n_sat = _accumulate(e_w, e_d, trace.hist, psi_c,
                         np.ascontiguousarray(weights, dtype=dtype),
                         np.ascontiguousarray(delays, dtype=np.int64), learn_weights,
                         learn_delays, 2 ** ELIGIBILITY_SHIFT if fixed else 1,
-                        2 ** (ELIGIBILITY_BITS - 1) - 1 if fixed else 0)
+                        2 ** (ELIGIBILITY_BITS - 1) - 1 if fixed else 0,
+                        np.ascontiguousarray(taps, dtype=dtype), int(offset),
+                        2 ** KERNEL_FRAC_BITS if fixed else 1)
     if fixed and trace.counter is not None:
         trace.counter.add("eligibility_saturate", n_sat)
 
@@ -271,7 +314,7 @@ class PlasticSynapses:
     def __init__(self, weights, *, syn_delays=None, axonal_delays=None, max_delay: int = 0,
                  batch: int = 1, trace_du=None, trace_dv=None, fixed: bool = False,
                  learn=("weights",), rates=None, seed: int = 0,
-                 counter: Optional[OverflowCounter] = None):
+                 counter: Optional[OverflowCounter] = None, max_spread: float = 0.0):
         self.fixed = fixed
         self.weights = np.array(weights, dtype=np.int64 if fixed else np.float64)
         n_post, n_pre = self.weights.shape
@@ -284,8 +327,11 @@ class PlasticSynapses:
         self.rng = np.random.default_rng(seed)
         self.counter = counter if counter is not None else OverflowCounter()
         self.filtered = trace_du is not None
+        self.max_spread = float(max_spread)
         self.trace = PreTrace(batch, n_pre, max_delay, trace_du if self.filtered else 0,
-                              trace_dv if self.filtered else 0, fixed, self.counter)
+                              trace_dv if self.filtered else 0, fixed, self.counter,
+                              extra=int(np.ceil(3 * self.max_spread)))
+        self.set_spread(0.0)
         dtype = np.int64 if fixed else np.float64
         self.e_w = np.zeros((batch, n_post, n_pre), dtype)
         self.e_d = np.zeros((batch, n_post, n_pre), dtype)
@@ -305,6 +351,14 @@ class PlasticSynapses:
             total = np.minimum(total, self.max_delay)
         return total
 
+    def set_spread(self, sigma: float) -> None:
+        """Width (steps) of the Gaussian spread of the delay gradient; must
+        not exceed ``max_spread`` (the history was sized for it)."""
+        if sigma > self.max_spread + 1e-12:
+            raise ParameterError(f"delay spread {sigma} exceeds max_spread {self.max_spread}")
+        self.spread = float(sigma)
+        self._kernel = delay_kernel(self.spread, self.fixed)
+
     def routed_delays(self) -> np.ndarray:
         """Integer delays that route spikes now, shape (n_post, n_pre)."""
         return self._routed
@@ -314,7 +368,7 @@ class PlasticSynapses:
         """Eligibility of this step (call before :meth:`push`)."""
         learn_d = bool(self.learn & {"synaptic", "axonal"})
         accumulate_eligibility(self.e_w, self.e_d, self.trace, psi, c_t, self.weights,
-                               self._routed, "weights" in self.learn, learn_d)
+                               self._routed, "weights" in self.learn, learn_d, self._kernel)
 
     def push(self, pre_spikes: np.ndarray) -> None:
         """Record this step's presynaptic spikes in the pre trace."""
