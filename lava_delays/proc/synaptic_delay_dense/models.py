@@ -56,11 +56,8 @@ class AbstractPySynapticDelayDenseModel(PyLoihiProcessModel):
                           self._scratch)
 
 
-@implements(proc=SynapticDelayDense, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PySynapticDelayDenseModelFloat(AbstractPySynapticDelayDenseModel):
-    """Float model: weights as given, ``weight_exp`` ignored (as lava's)."""
+class AbstractPySynapticDelayDenseModelFloat(AbstractPySynapticDelayDenseModel):
+    """Float types and weights (undecorated, so learning models can reuse it)."""
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_buff: np.ndarray = LavaPyType(np.ndarray, float)
@@ -71,6 +68,13 @@ class PySynapticDelayDenseModelFloat(AbstractPySynapticDelayDenseModel):
 
     def _kernel_weights(self):
         return np.asarray(self.weights, dtype=np.float64)
+
+
+@implements(proc=SynapticDelayDense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySynapticDelayDenseModelFloat(AbstractPySynapticDelayDenseModelFloat):
+    """Float model: weights as given, ``weight_exp`` ignored (as lava's)."""
 
 
 @implements(proc=SynapticDelayDense, protocol=LoihiProtocol)

@@ -1,0 +1,3 @@
+from lava_delays.proc.learning_delay_dense.process import LearningDelayDense
+
+__all__ = ["LearningDelayDense"]
