@@ -16,7 +16,7 @@ from lava_delays.errors import LavaDelaysError
 
 #: commands whose implementation arrives with a later issue of the tracker
 PENDING = {"train": "issue 5 (offline trainer)", "deploy": "issue 6 (deployment)",
-           "eval": "issue 6 (deployment)", "online": "issue 4 (three-factor learning)"}
+           "eval": "issue 6 (deployment)"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,8 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     online.add_argument("--learn", default=None)
     online.add_argument("--recurrent", action="store_true")
     online.add_argument("--backend", choices=["engine", "lava"], default="engine")
-    online.add_argument("--epochs", type=int)
+    online.add_argument("--epochs", type=int, default=20)
     online.add_argument("--test-data")
+    online.add_argument("--hidden", default="64", help="hidden sizes, e.g. 64 or 64,32")
+    online.add_argument("--fixed", action="store_true", help="learn in fixed point")
+    online.add_argument("--batch", type=int, default=32)
+    online.add_argument("--seed", type=int, default=0)
+    online.add_argument("--feedback", choices=["symmetric", "random"])
+    online.add_argument("--max-delay", type=int, default=60)
+    online.add_argument("--delay-spread", type=float, default=6.0,
+                        help="initial Gaussian spread of the delay gradient (annealed to 0)")
+    for kind, default in (("weights", 0.1), ("delays", 4.0), ("axonal", 4.0), ("readout", 0.05)):
+        online.add_argument(f"--lr-{kind}", type=float, default=default)
 
     bench = sub.add_parser("bench", help="run a benchmark (NAME or 'list')")
     bench.add_argument("name")
@@ -92,6 +102,24 @@ def _demo(args) -> int:
     return 0
 
 
+def _online(args) -> int:
+    from lava_delays.online import run_online
+    try:
+        hidden = tuple(int(h) for h in args.hidden.split(","))
+    except ValueError:
+        raise LavaDelaysError(f"--hidden must be comma-separated integers, got {args.hidden!r}")
+    learn = args.learn.split(",") if args.learn else None
+    metrics = run_online(
+        args.data, args.out, test_data=args.test_data, delays=args.delays, learn=learn,
+        recurrent=args.recurrent, backend=args.backend, epochs=args.epochs, batch=args.batch,
+        hidden=hidden, fixed=args.fixed, feedback=args.feedback, seed=args.seed, init=args.init,
+        max_delay=args.max_delay, delay_spread=args.delay_spread, lr_weights=args.lr_weights,
+        lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout)
+    print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
+          f"metrics in {args.out / 'metrics.json'}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -99,6 +127,8 @@ def main(argv=None) -> int:
             return _bench(args)
         if args.command == "demo":
             return _demo(args)
+        if args.command == "online":
+            return _online(args)
         print(f"lava-delays {args.command}: not available in this version; it "
               f"arrives with {PENDING[args.command]}", file=sys.stderr)
         return 3

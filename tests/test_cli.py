@@ -21,7 +21,7 @@ def test_unknown_bench_is_one_line_error(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["train", "--data", "timing", "--out", "x"],
-                                  ["online", "--data", "timing", "--out", "x"]])
+                                  ["eval", "net.h5", "--data", "timing", "--out", "x"]])
 def test_pending_commands_say_so(argv, capsys):
     assert main(argv) == 3
     assert "arrives with issue" in capsys.readouterr().err

@@ -19,9 +19,10 @@ Why this defeats models without delays
   realigns event ``i`` with event ``i + 1`` turns the sequence into a
   coincidence, which is what delay learning can discover.
 
-Measured with the defaults (10 classes, 8 channels, gap 8, offset 0..10,
-jitter 1, 1 % noise, T = 90): weights-only BPTT 45 %, fixed random delays 89 %,
-learned delays 93.5 %.
+DESIGN.md reports, for the defaults (10 classes, 8 channels, gap 8, offset
+0..10, jitter 1, 1 % noise, T = 90), weights-only BPTT 45 %, fixed random
+delays 89 %, learned delays 93.5 %; this library's measurements are in the
+README (``lava-delays bench online_timing``).
 """
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lava_delays.errors import LavaDelaysError
+
 __all__ = ["TimingTask", "TimingTaskConfig", "TimingTaskError"]
 
 
-class TimingTaskError(ValueError):
+class TimingTaskError(LavaDelaysError, ValueError):
     """Invalid timing-task configuration, spec string or sampling argument."""
 
 

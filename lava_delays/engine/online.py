@@ -354,6 +354,25 @@ class OnlineLearner:
         preds = np.concatenate([self.predict(x[i:i + batch]) for i in range(0, len(x), batch)])
         return float(np.mean(preds == labels))
 
+    def load_lava_result(self, result: dict) -> None:
+        """Take over the parameters a Lava learning run
+        (:class:`~lava_delays.proc.learning_graph.OnlineLavaGraph`) learned,
+        and move the stochastic-rounding seeds on for the next run."""
+        for k, syn in enumerate(self.ff):
+            syn.weights = np.array(result["weights"][k], dtype=syn.weights.dtype)
+            if syn.syn is not None:
+                syn.syn.value = _delay_value(result["syn_delay_steps"][k], syn.syn)
+            if syn.ax is not None:
+                syn.ax.value = _delay_value(result["axonal_delay_steps"][k], syn.ax)
+            syn._routed = syn._route()
+            if self.rec[k] is not None:
+                self.rec[k].weights = np.array(result["rec_weights"][k],
+                                               dtype=self.rec[k].weights.dtype)
+        self.out.weights = np.array(result["readout_weights"], dtype=self.out.weights.dtype)
+        for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
+            syn.seed += 7919
+            syn.rng = np.random.default_rng(syn.seed)
+
     @property
     def delay_clamps(self) -> int:
         return sum(s.delay_clamps for s in self.ff)
@@ -363,6 +382,11 @@ class OnlineLearner:
         moved = [np.abs(d.routed() - d.initial).mean() for s in self.ff
                  for d in (s.syn, s.ax) if d is not None]
         return float(np.mean(moved)) if moved else 0.0
+
+
+def _delay_value(steps, state):
+    steps = np.asarray(steps, dtype=np.float64)
+    return np.round(steps * state.one).astype(np.int64) if state.fixed else steps.copy()
 
 
 def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,

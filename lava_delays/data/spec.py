@@ -1,0 +1,104 @@
+"""Data-set specs of the command line: ``timing[:k=v,...]``,
+``fsdd:PATH[:speakers=a,b]``, ``shd:ROOT``, ``ssc:ROOT``.
+
+:func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
+``x`` of shape (n, T, channels). Without a separate test spec, the timing
+task draws disjoint train/test sets and audio folders are split *by
+speaker* (the last speaker, alphabetically, is the test speaker), never at
+random: unseen speakers are the hard part.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Tuple
+
+import numpy as np
+
+from lava_delays.data.audio import AudioEncoder, encode_folder
+from lava_delays.data.timing import TimingTask
+from lava_delays.errors import LavaDelaysError
+
+
+class DataSpecError(LavaDelaysError, ValueError):
+    """A data spec string that cannot be parsed or loaded."""
+
+
+def _options(text: str) -> dict:
+    """``a=1,b=x,y`` -> {"a": "1", "b": "x,y"} (a list value continues after
+    commas until the next ``key=``)."""
+    out, last = {}, None
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        if "=" not in item:
+            if last is None:
+                raise DataSpecError(f"option {item!r} must look like key=value")
+            out[last] += "," + item
+            continue
+        last, v = (x.strip() for x in item.split("=", 1))
+        out[last] = v
+    return out
+
+
+def _timing(rest: str, test_rest: Optional[str]):
+    opts = _options(rest)
+    try:
+        n_train = int(opts.pop("train", 2000))
+        n_test = int(opts.pop("test", 1000))
+    except ValueError as err:
+        raise DataSpecError(f"timing train=/test= must be integers: {err}") from None
+    task = TimingTask.from_spec("timing:" + ",".join(f"{k}={v}" for k, v in opts.items()))
+    train, test = task.split(n_train, n_test, seed=0)
+    return train, test, {"n_classes": task.n_classes, "n_inputs": task.n_inputs}
+
+
+def _fsdd(rest: str):
+    path, _, opt = rest.partition(":")
+    opts = _options(opt)
+    speakers = opts.pop("speakers", None)
+    speakers = speakers.split(",") if speakers else None
+    known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float}
+    unknown = set(opts) - set(known)
+    if unknown:
+        raise DataSpecError(f"unknown fsdd option(s) {sorted(unknown)}; known: "
+                            f"speakers, {', '.join(known)}")
+    try:
+        enc = AudioEncoder(**{k: known[k](v) for k, v in opts.items()})
+    except ValueError as err:
+        raise DataSpecError(f"bad fsdd option value: {err}") from None
+    return encode_folder(Path(path), enc, speakers), enc
+
+
+def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:
+    """Parse ``spec`` (and ``test_spec``) and return ``(train, test, info)``.
+
+    ``info`` has ``n_classes``, ``n_inputs`` and, for audio, the speakers.
+    """
+    kind, _, rest = spec.partition(":")
+    if kind == "timing":
+        if test_spec is not None:
+            raise DataSpecError("the timing task draws its own test set; drop --test-data")
+        return _timing(rest, None)
+    if kind == "fsdd":
+        (x, y, spk), enc = _fsdd(rest)
+        if test_spec is not None:
+            tkind, _, trest = test_spec.partition(":")
+            if tkind != "fsdd":
+                raise DataSpecError(f"test data {test_spec!r} must be an fsdd spec too")
+            (xt, yt, spkt), _ = _fsdd(trest)
+            train, test = (x, y), (xt, yt)
+            test_speakers = sorted(set(spkt))
+        else:
+            speakers = sorted(set(spk))
+            if len(speakers) < 2:
+                raise DataSpecError("splitting by speaker needs at least two speakers")
+            test_speakers = [speakers[-1]]
+            te = np.isin(spk, test_speakers)
+            train, test = (x[~te], y[~te]), (x[te], y[te])
+        n_classes = int(max(train[1].max(), test[1].max())) + 1
+        return train, test, {"n_classes": n_classes, "n_inputs": enc.n_channels,
+                             "train_speakers": sorted(set(spk) - set(test_speakers))
+                             if test_spec is None else sorted(set(spk)),
+                             "test_speakers": test_speakers}
+    if kind in ("shd", "ssc"):
+        raise DataSpecError(f"{kind} data arrive with issue 5 (tonic loader)")
+    raise DataSpecError(f"unknown data spec {spec!r}; expected timing[:...], fsdd:PATH[:...], "
+                        f"shd:ROOT or ssc:ROOT")

@@ -1,0 +1,109 @@
+"""``lava-delays online``: on-line three-factor learning over a data set, on
+the batched engine or as Lava processes; writes ``metrics.json``, a learning
+curve and a delay histogram."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from lava_delays.atomic import write_json
+from lava_delays.data.spec import load_split
+from lava_delays.engine.online import OnlineConfig, OnlineLearner, train_online
+from lava_delays.errors import ParameterError
+from lava_delays.plots import delay_histogram, learning_curve
+
+
+def _progress(epochs: int):
+    from tqdm import tqdm
+    bar = tqdm(total=epochs, desc="online learning", unit="epoch", file=sys.stderr,
+               disable=None)
+
+    def update(record):
+        bar.update(1)
+        shown = {k: f"{v:.3f}" for k, v in record.items()
+                 if k in ("loss", "train_accuracy", "test_accuracy", "delay_shift")}
+        bar.set_postfix(shown)
+        if record["epoch"] == epochs:
+            bar.close()
+    return update
+
+
+def _delays(learner: OnlineLearner) -> dict:
+    out = {}
+    for k, syn in enumerate(learner.ff):
+        if syn.syn is not None:
+            out[f"layer{k} synaptic"] = syn.syn.routed()
+        if syn.ax is not None:
+            out[f"layer{k} axonal"] = syn.ax.routed()
+    return out
+
+
+def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
+               delays: str = "synaptic", learn: Optional[Sequence[str]] = None,
+               recurrent: bool = False, backend: str = "engine", epochs: int = 20,
+               batch: int = 32, hidden: Sequence[int] = (64,), fixed: bool = False,
+               feedback: Optional[str] = None, seed: int = 0, init: Optional[Path] = None,
+               **config) -> dict:
+    """Train on-line and evaluate; returns (and writes) the metrics."""
+    if init is not None:
+        raise ParameterError("--init NET.h5 needs the deployment format of issue 6, which is "
+                             "not available yet")
+    if backend not in ("engine", "lava"):
+        raise ParameterError(f"backend must be 'engine' or 'lava', got {backend!r}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    train, test, info = load_split(data, test_data)
+    if feedback is None:
+        feedback = "random" if backend == "lava" else "symmetric"
+    cfg = OnlineConfig(hidden=tuple(hidden), delays=delays, learn=learn, recurrent=recurrent,
+                       fixed=fixed, feedback=feedback, seed=seed, **config)
+    learner = OnlineLearner(info["n_inputs"], info["n_classes"], cfg)
+    before = {k: v.copy() for k, v in _delays(learner).items()}
+    t0 = time.perf_counter()
+    if backend == "engine":
+        history = train_online(learner, train, test, epochs=epochs, batch=batch, seed=seed,
+                               progress=_progress(epochs))
+    else:
+        history = _train_lava(learner, train, test, epochs, seed)
+    seconds = time.perf_counter() - t0
+    accuracy = history[-1]["test_accuracy"]
+    metrics = {
+        "accuracy": accuracy, "n_test": int(len(test[1])), "n_train": int(len(train[1])),
+        "backend": backend, "arithmetic": "fixed" if fixed else "float",
+        "delays": delays, "learn": list(cfg.learn), "recurrent": recurrent,
+        "hidden": list(hidden), "epochs": epochs, "train_seconds": seconds,
+        "history": history, "delay_clamps": learner.delay_clamps,
+        "mean_delay_shift": learner.delay_shift(), "overflow_counts": dict(learner.counter),
+        "data": data, **{k: v for k, v in info.items() if k not in ("n_inputs",)},
+    }
+    write_json(out / "metrics.json", metrics)
+    learning_curve(history, out / "learning_curve.png",
+                   title=f"{data.split(':')[0]}: delays={delays}, learn={','.join(cfg.learn)}")
+    after = _delays(learner)
+    if after:
+        delay_histogram(before, after, out / "delay_histogram.png", cfg.max_delay)
+    return metrics
+
+
+def _train_lava(learner: OnlineLearner, train, test, epochs: int, seed: int) -> list:
+    """Each epoch streams the shuffled training set through one Lava run of
+    the learning graph (updates after every sample), then evaluates."""
+    from lava_delays.proc.learning_graph import OnlineLavaGraph
+    rng = np.random.default_rng(seed)
+    bar = _progress(epochs)
+    history = []
+    for epoch in range(epochs):
+        order = rng.permutation(len(train[1]))
+        result = OnlineLavaGraph(learner, train[0][order], train[1][order]).run()
+        learner.load_lava_result(result)
+        record = {"epoch": epoch + 1, "loss": result["loss_sum"] / max(result["n_seen"], 1),
+                  "train_accuracy": result["accuracy"], "delay_shift": learner.delay_shift(),
+                  "delay_clamps": learner.delay_clamps,
+                  "test_accuracy": learner.evaluate(*test)}
+        history.append(record)
+        bar(record)
+    return history

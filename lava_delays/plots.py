@@ -1,0 +1,55 @@
+"""Plots the CLI writes (Agg backend, atomic files)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from lava_delays.atomic import save_figure
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def learning_curve(history: List[dict], path: Path, title: str = "") -> Path:
+    """Loss and train/test accuracy per epoch."""
+    plt = _plt()
+    epochs = [r["epoch"] for r in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    ax1.plot(epochs, [r["loss"] for r in history], marker="o")
+    ax1.set(xlabel="epoch", ylabel="training loss", title="loss")
+    ax2.plot(epochs, [r["train_accuracy"] for r in history], marker="o", label="train")
+    if "test_accuracy" in history[0]:
+        ax2.plot(epochs, [r["test_accuracy"] for r in history], marker="s", label="test")
+    ax2.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), title=title or "accuracy")
+    ax2.legend()
+    fig.tight_layout()
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def delay_histogram(before: Dict[str, np.ndarray], after: Dict[str, np.ndarray], path: Path,
+                    max_delay: Optional[int] = None) -> Path:
+    """Histograms of delays before and after learning, one panel per kind."""
+    plt = _plt()
+    kinds = list(after)
+    fig, axes = plt.subplots(1, max(len(kinds), 1), figsize=(5 * max(len(kinds), 1), 3.4),
+                             squeeze=False)
+    for ax, kind in zip(axes[0], kinds):
+        top = max_delay if max_delay is not None else int(max(np.max(before[kind]),
+                                                              np.max(after[kind])))
+        bins = np.arange(-0.5, top + 1.5, 1)
+        ax.hist(np.ravel(before[kind]), bins=bins, alpha=0.5, label="initial")
+        ax.hist(np.ravel(after[kind]), bins=bins, alpha=0.5, label="learned")
+        ax.set(xlabel="delay (steps)", ylabel="count", title=f"{kind} delays")
+        ax.legend()
+    fig.tight_layout()
+    save_figure(fig, path, dpi=110)
+    plt.close(fig)
+    return Path(path)
