@@ -10,6 +10,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
   ``DelayDense``: identical output, per-step compute, end-to-end Lava time.
 * ``engine`` -- the batched engine vs the same network as a Lava graph
   (samples/s, bit-identity, memory), with stock-Lava references.
+* ``online_timing`` -- on-line three-factor learning on the timing task:
+  weights only / fixed random / learned synaptic / axonal / both delays,
+  feed-forward and recurrent, and a same-parameter-budget baseline.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from pathlib import Path
 BENCHMARKS = {
     "delay_dense": "lava_delays.benchmarks.delay_dense",
     "engine": "lava_delays.benchmarks.engine",
+    "online_timing": "lava_delays.benchmarks.online_timing",
 }
 
 

@@ -260,6 +260,9 @@ class DelayState:
         self.initial = self.routed()
 
     def apply(self, delta: np.ndarray) -> None:
+        """Add ``delta`` (steps, or fraction-bit integers in fixed point)."""
+        if self.fixed:
+            delta = np.round(delta).astype(np.int64)
         new = self.value + delta
         top = self.max_delay * self.one
         self.clamps += int(np.count_nonzero((new < 0) | (new > top)))

@@ -1,0 +1,93 @@
+"""Audio folders -> spikes: the encoder on real FSDD files, and every
+bad-input path with a named error."""
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lava_delays.data.audio import AudioDataError, AudioEncoder, encode_folder, scan_folder
+from lava_delays.data.spec import DataSpecError, load_split
+
+FSDD = Path(__file__).resolve().parents[3] / "shared" / "data" / "fsdd"
+
+
+def _wav(path: Path, samples: np.ndarray, rate: int = 8000) -> Path:
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(2)
+        f.setframerate(rate)
+        f.writeframes((samples * 20000).astype("<i2").tobytes())
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path):
+    t = np.arange(4000) / 8000
+    for label in range(3):
+        for speaker in ("ann", "bob"):
+            tone = np.sin(2 * np.pi * (300 + 200 * label) * t) * np.hanning(len(t))
+            _wav(tmp_path / f"{label}_{speaker}_0.wav", tone)
+    return tmp_path
+
+
+def test_encoder_shapes_and_spikes(folder):
+    enc = AudioEncoder(n_mels=16, steps=32)
+    x, y, spk = encode_folder(folder, enc)
+    assert x.shape == (6, 32, 32) and x.dtype == np.uint8
+    assert sorted(set(y.tolist())) == [0, 1, 2] and set(spk) == {"ann", "bob"}
+    assert 0 < x.mean() < 0.5
+    # different tones give different spike patterns
+    assert not np.array_equal(x[y == 0][0], x[y == 2][0])
+
+
+def test_split_by_speaker(folder):
+    train, test, info = load_split(f"fsdd:{folder}:n_mels=16,steps=32")
+    assert info["test_speakers"] == ["bob"] and info["train_speakers"] == ["ann"]
+    assert len(train[1]) == len(test[1]) == 3
+    train, test, info = load_split(f"fsdd:{folder}:speakers=ann,bob,n_mels=8")
+    assert info["n_inputs"] == 16
+
+
+@pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")
+def test_real_fsdd_files_encode():
+    x, y, spk = encode_folder(FSDD, AudioEncoder(), speakers=["lucas"])
+    assert x.shape[1:] == (64, 80) and len(x) == 500
+    assert set(y.tolist()) == set(range(10))
+    assert 0.02 < x.mean() < 0.3
+
+
+def test_empty_and_missing_folder(tmp_path):
+    with pytest.raises(AudioDataError, match="no .wav"):
+        scan_folder(tmp_path)
+    with pytest.raises(AudioDataError, match="does not exist"):
+        scan_folder(tmp_path / "nope")
+
+
+def test_mislabelled_file(folder):
+    _wav(folder / "seven_ann_0.wav", np.zeros(100))
+    with pytest.raises(AudioDataError, match="seven_ann_0.wav"):
+        scan_folder(folder)
+
+
+def test_not_audio_and_zero_length(folder):
+    (folder / "1_cat_0.wav").write_bytes(b"this is not a wav file")
+    with pytest.raises(AudioDataError, match="not a readable audio file"):
+        encode_folder(folder, speakers=["cat"])
+    (folder / "1_cat_0.wav").unlink()
+    _wav(folder / "2_dog_0.wav", np.zeros(0))
+    with pytest.raises(AudioDataError, match="zero-length|not a readable"):
+        encode_folder(folder, speakers=["dog"])
+
+
+def test_unknown_speaker_and_bad_specs(folder):
+    with pytest.raises(AudioDataError, match="zed"):
+        scan_folder(folder, speakers=["zed"])
+    with pytest.raises(DataSpecError, match="unknown fsdd option"):
+        load_split(f"fsdd:{folder}:colour=red")
+    with pytest.raises(DataSpecError, match="unknown data spec"):
+        load_split("mnist:/x")
+    with pytest.raises(DataSpecError, match="integers"):
+        load_split("timing:train=lots")
+    with pytest.raises(DataSpecError, match="at least two speakers"):
+        load_split(f"fsdd:{folder}:speakers=ann")

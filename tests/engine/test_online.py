@@ -1,0 +1,98 @@
+"""On-line learner: it learns, float and fixed point agree, bad input is
+rejected with named errors, state does not grow with T, the CLI works."""
+import json
+
+import numpy as np
+import pytest
+
+from lava_delays.cli import main
+from lava_delays.data import TimingTask
+from lava_delays.engine.online import OnlineConfig, OnlineLearner, train_online
+from lava_delays.errors import ParameterError
+from lava_delays.kernels.plasticity import DelayState, delay_kernel
+
+
+@pytest.fixture(scope="module")
+def small_task():
+    task = TimingTask(classes=4, channels=4, gap=6, max_offset=4, length=40)
+    return task, task.split(400, 200, seed=0)
+
+
+def test_learning_beats_chance_float_and_fixed(small_task):
+    """Float and fixed point learn the same task to within 10 pp (the
+    documented tolerance: 8-bit weights/errors, stochastic rounding)."""
+    task, (train, test) = small_task
+    acc = {}
+    for fixed in (False, True):
+        cfg = OnlineConfig(hidden=(16,), delays="synaptic", max_delay=24, fixed=fixed,
+                           delay_spread=3.0, seed=1)
+        learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
+        hist = train_online(learner, train, test, epochs=6, batch=16)
+        acc[fixed] = hist[-1]["test_accuracy"]
+        assert hist[-1]["loss"] < hist[0]["loss"]
+        assert learner.delay_shift() > 0, "delays did not move"
+    assert min(acc.values()) > 0.6, acc          # chance 0.25
+    assert abs(acc[True] - acc[False]) <= 0.10, acc
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lr_weights=float("nan")), "lr_weights"),
+    (dict(lr_delays=-1.0), "lr_delays"),
+    (dict(delays="diagonal"), "delays must be one of"),
+    (dict(learn=("synaptic",), delays="none"), "cannot learn"),
+    (dict(learn=("bias",)), "unknown learnable"),
+    (dict(max_delay=63), "max_delay"),
+    (dict(feedback="mirror"), "feedback"),
+    (dict(hidden=(0,)), "hidden"),
+    (dict(du=1.5), "du"),
+    (dict(delay_spread=float("inf")), "delay_spread"),
+])
+def test_config_errors(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        OnlineConfig(**kwargs)
+
+
+def test_delay_state_clamps_and_counts():
+    for fixed in (False, True):
+        d = DelayState(np.array([1.0, 5.0, 9.0]), max_delay=10, fixed=fixed)
+        step = 256 if fixed else 1.0
+        d.apply(np.array([-3.0, 0.4, 4.0]) * step)
+        assert d.clamps == 2
+        assert d.routed().tolist() == [0, 5, 10]   # clamped, never wrapped
+    with pytest.raises(ParameterError):
+        delay_kernel(-1.0, False)
+
+
+def test_eligibility_state_independent_of_sequence_length():
+    cfg = OnlineConfig(hidden=(8,), delays="synaptic", max_delay=10)
+    sizes = []
+    for steps in (20, 200):
+        learner = OnlineLearner(3, 2, cfg)
+        x = (np.random.default_rng(0).random((2, steps, 3)) < 0.1).astype(np.uint8)
+        learner.train_batch(x, np.array([0, 1]))
+        syn = learner.ff[0]
+        sizes.append(syn.e_w.nbytes + syn.e_d.nbytes + syn.trace.hist.nbytes)
+    assert sizes[0] == sizes[1]
+
+
+def test_online_cli_writes_metrics_and_plots(tmp_path):
+    spec = "timing:train=60,test=40,classes=3,channels=4,gap=5,length=40,max_offset=3"
+    assert main(["online", "--data", spec, "--out", str(tmp_path), "--epochs", "2",
+                 "--hidden", "6", "--max-delay", "20", "--delay-spread", "2"]) == 0
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert m["n_test"] == 40 and 0 <= m["accuracy"] <= 1 and len(m["history"]) == 2
+    for png in ("learning_curve.png", "delay_histogram.png"):
+        assert (tmp_path / png).stat().st_size > 5000
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--lr-weights", "nan"], "lr_weights"),
+    (["--learn", "weights,synaptic", "--delays", "none"], "cannot learn"),
+    (["--hidden", "a,b"], "--hidden"),
+    (["--init", "net.h5"], "issue 6"),
+])
+def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
+    rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),
+               "--epochs", "1"] + argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and match in err[0]
