@@ -155,6 +155,18 @@ def check_delays(delays, name: str = "delays", where: str = "",
     return arr.astype(np.int64)
 
 
+def resolve_max_delay(delays: np.ndarray, max_delay, where: str = "",
+                      name: str = "max_delay") -> int:
+    """Buffer depth for ``delays``: ``max_delay`` if given (truthy), else the
+    largest delay; checked to be in range and not below any delay."""
+    top = int(max_delay) if max_delay else int(np.max(delays, initial=0))
+    check_delays(top, name, where)
+    if np.size(delays) and np.max(delays) > top:
+        raise ParameterError(f"{name}={top}{_describe(where)} is below the largest "
+                             f"delay {np.max(delays)}")
+    return top
+
+
 def check_weight_exp(weight_exp, where: str = "") -> int:
     if not isinstance(weight_exp, numbers.Integral) or isinstance(weight_exp, bool):
         raise ParameterError(f"weight_exp{_describe(where)} must be an int, "

@@ -115,7 +115,6 @@ def scan_folder(root, speakers: Optional[Sequence[str]] = None) -> List[Tuple[Pa
 
 def load_wave(path, sample_rate: int) -> np.ndarray:
     """Mono waveform resampled to ``sample_rate``; clear errors for non-audio."""
-    import torch
     import torchaudio
     try:
         wave, sr = torchaudio.load(str(path))

@@ -27,7 +27,8 @@ import numpy as np
 
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import (DECAY_UNITY, check_delays, check_finite,
-                                     check_weight_exp, loihi_weights)
+                                     check_weight_exp, loihi_weights,
+                                     resolve_max_delay)
 from lava_delays.kernels.adlif import check_adlif_params
 
 
@@ -148,10 +149,7 @@ class Network:
                 if d.shape != w.shape:
                     raise ShapeError(f"{where}: {name} delays have shape {d.shape}, "
                                      f"expected {w.shape}")
-                check_delays(conn.buffer_delay(), f"{name} max_delay", where)
-                if d.size and d.max() > conn.buffer_delay():
-                    raise ParameterError(f"{where}: {name} max_delay is below the "
-                                         f"largest delay {d.max()}")
+                resolve_max_delay(d, conn.buffer_delay(), where, f"{name} max_delay")
                 check_weight_exp(conn.weight_exp, where)
                 if self.fixed:
                     loihi_weights(w, where=f"{where} {name}")
@@ -161,10 +159,7 @@ class Network:
                     raise ShapeError(f"{where}: axonal_delays have shape {a.shape}, "
                                      f"expected ({n_prev},)")
                 if layer.axonal_max_delay is not None:
-                    check_delays(layer.axonal_max_delay, "axonal_max_delay", where)
-                    if a.size and a.max() > layer.axonal_max_delay:
-                        raise ParameterError(f"{where}: axonal_max_delay is below the "
-                                             f"largest axonal delay {a.max()}")
+                    resolve_max_delay(a, layer.axonal_max_delay, where, "axonal_max_delay")
             self._validate_neurons(layer.neurons, layer.n_out, where)
             n_prev = layer.n_out
         return self

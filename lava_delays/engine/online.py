@@ -134,7 +134,6 @@ class OnlineLearner:
     def __init__(self, n_in: int, n_classes: int, config: OnlineConfig):
         self.cfg, self.n_in, self.n_classes = config, n_in, n_classes
         rng = np.random.default_rng(config.seed)
-        fixed = config.fixed
         init_d = config.max_delay if config.init_delay is None else config.init_delay
         self.counter = OverflowCounter()
         self._init = []      # float initial parameters (per hidden layer)

@@ -48,7 +48,6 @@ saturate (counted); see :class:`PlasticitySpec`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np

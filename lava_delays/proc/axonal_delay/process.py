@@ -7,8 +7,8 @@ from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var
 
 from lava_delays.proc.base import CheckedProcess
-from lava_delays.errors import ParameterError, ShapeError
-from lava_delays.fixed_point import check_delays
+from lava_delays.errors import ShapeError
+from lava_delays.fixed_point import check_delays, resolve_max_delay
 
 
 class AxonalDelay(CheckedProcess):
@@ -42,11 +42,7 @@ class AxonalDelay(CheckedProcess):
         if delays.shape != shape:
             raise ShapeError(f"delays in {where} have shape {delays.shape}, "
                              f"expected {shape}")
-        max_delay = int(max_delay) if max_delay else int(delays.max(initial=0))
-        check_delays(max_delay, "max_delay", where)
-        if delays.size and delays.max() > max_delay:
-            raise ParameterError(f"max_delay={max_delay} in {where} is below the "
-                                 f"largest delay {delays.max()}")
+        max_delay = resolve_max_delay(delays, max_delay, where)
         super().__init__(shape=shape, max_delay=max_delay, name=name,
                          log_config=log_config, **kwargs)
         self.s_in = InPort(shape=shape)

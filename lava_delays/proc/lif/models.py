@@ -69,42 +69,51 @@ class AbstractPyLifModel(PyLoihiProcessModel):
         self.overflow_count[0] = self._counter.total
 
 
-@implements(proc=LIF, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyLifModelFloat(AbstractPyLifModel):
+class _FloatSubthreshold:
+    """Float types of the sub-threshold state shared by LIF and read-out."""
+    fixed = False
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    psi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     u: np.ndarray = LavaPyType(np.ndarray, float)
     v: np.ndarray = LavaPyType(np.ndarray, float)
     bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
     bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
     du: float = LavaPyType(float, float)
     dv: float = LavaPyType(float, float)
-    vth: float = LavaPyType(float, float)
     overflow_count: np.ndarray = LavaPyType(np.ndarray, int)
 
 
-@implements(proc=LIF, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("bit_accurate_loihi", "fixed_pt")
-class PyLifModelFixed(AbstractPyLifModel):
+class _FixedSubthreshold:
+    """Bit-accurate types (lava's ``PyLifModelBitAcc``) and bias scaling."""
     fixed = True
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    psi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
     u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     du: int = LavaPyType(int, np.uint16, precision=12)
     dv: int = LavaPyType(int, np.uint16, precision=12)
     bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
     bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
-    vth: int = LavaPyType(int, np.int32, precision=17)
     overflow_count: np.ndarray = LavaPyType(np.ndarray, int)
 
     def _bias(self):
         return scale_bias(self.bias_mant, self.bias_exp)
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifModelFloat(_FloatSubthreshold, AbstractPyLifModel):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    psi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: float = LavaPyType(float, float)
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyLifModelFixed(_FixedSubthreshold, AbstractPyLifModel):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    psi_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
+    vth: int = LavaPyType(int, np.int32, precision=17)
 
     def _vth(self):
         return scale_threshold(self.vth)
@@ -133,32 +142,12 @@ class AbstractPyLeakyReadoutModel(AbstractPyLifModel):
 @implements(proc=LeakyReadout, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLeakyReadoutModelFloat(AbstractPyLeakyReadoutModel):
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+class PyLeakyReadoutModelFloat(_FloatSubthreshold, AbstractPyLeakyReadoutModel):
     v_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    u: np.ndarray = LavaPyType(np.ndarray, float)
-    v: np.ndarray = LavaPyType(np.ndarray, float)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
-    du: float = LavaPyType(float, float)
-    dv: float = LavaPyType(float, float)
-    overflow_count: np.ndarray = LavaPyType(np.ndarray, int)
 
 
 @implements(proc=LeakyReadout, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyLeakyReadoutModelFixed(AbstractPyLeakyReadoutModel):
-    fixed = True
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
+class PyLeakyReadoutModelFixed(_FixedSubthreshold, AbstractPyLeakyReadoutModel):
     v_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    du: int = LavaPyType(int, np.uint16, precision=12)
-    dv: int = LavaPyType(int, np.uint16, precision=12)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
-    overflow_count: np.ndarray = LavaPyType(np.ndarray, int)
-
-    def _bias(self):
-        return scale_bias(self.bias_mant, self.bias_exp)

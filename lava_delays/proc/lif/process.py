@@ -6,7 +6,6 @@ derivative of seed 000, which plastic synapses read as their post factor.
 """
 import typing as ty
 
-import numpy as np
 from lava.magma.core.process.ports.ports import InPort, OutPort
 from lava.magma.core.process.process import LogConfig
 from lava.magma.core.process.variable import Var

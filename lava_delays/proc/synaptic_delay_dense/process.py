@@ -17,7 +17,8 @@ from lava.magma.core.process.variable import Var
 from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import (check_delays, check_finite,
-                                     check_weight_exp, loihi_weights)
+                                     check_weight_exp, loihi_weights,
+                                     resolve_max_delay)
 
 
 class SynapticDelayDense(CheckedProcess):
@@ -67,11 +68,7 @@ class SynapticDelayDense(CheckedProcess):
         if delays.shape != weights.shape:
             raise ShapeError(f"delays in {where} have shape {delays.shape} but "
                              f"weights have {weights.shape}")
-        max_delay = int(max_delay) if max_delay else int(delays.max(initial=0))
-        check_delays(max_delay, "max_delay", where)
-        if delays.size and delays.max() > max_delay:
-            raise ParameterError(f"max_delay={max_delay} in {where} is below the "
-                                 f"largest delay {delays.max()}")
+        max_delay = resolve_max_delay(delays, max_delay, where)
         if weights.dtype.kind in "iu":
             loihi_weights(weights, num_weight_bits, sign_mode, where)
         check_weight_exp(weight_exp, where)
