@@ -7,7 +7,9 @@ Lava processes live in :mod:`lava_delays.proc`, the shared dynamics in
 :mod:`lava_delays.engine`, data sets in :mod:`lava_delays.data`.
 """
 from lava_delays.engine import (AdLIFNeurons, Connection, Layer, LIFNeurons,
-                                Network, ReadoutNeurons, SimResult, simulate)
+                                Network, OnlineConfig, OnlineLearner,
+                                ReadoutNeurons, SimResult, simulate,
+                                train_online)
 from lava_delays.errors import (DelayRangeError, LavaDelaysError,
                                 NonFiniteError, ParameterError, ShapeError,
                                 WeightRangeError)
@@ -16,6 +18,7 @@ from lava_delays.fixed_point import MAX_DELAY, OverflowCounter
 __version__ = "0.1.0"
 
 __all__ = ["Network", "Layer", "Connection", "LIFNeurons", "AdLIFNeurons",
-           "ReadoutNeurons", "simulate", "SimResult", "MAX_DELAY",
+           "ReadoutNeurons", "simulate", "SimResult", "OnlineConfig", "OnlineLearner",
+           "train_online", "MAX_DELAY",
            "OverflowCounter", "LavaDelaysError", "DelayRangeError",
            "WeightRangeError", "NonFiniteError", "ShapeError", "ParameterError"]

@@ -96,3 +96,19 @@ def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
                "--epochs", "1"] + argv)
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and match in err[0]
+
+
+def test_fixed_point_traces_and_eligibilities_saturate_and_count():
+    from lava_delays.fixed_point import ELIGIBILITY_BITS, TRACE_BITS, OverflowCounter
+    from lava_delays.kernels.plasticity import PlasticSynapses
+    counter = OverflowCounter()
+    syn = PlasticSynapses(np.full((2, 3), 254), syn_delays=np.zeros((2, 3)), max_delay=2,
+                          batch=1, trace_du=0, trace_dv=0, fixed=True,
+                          learn=("weights", "synaptic"), counter=counter)
+    # du = dv = 0: nothing decays, so a spike every step overflows the trace
+    for _ in range(400):
+        syn.accumulate(np.full((1, 2), 255), 255)
+        syn.push(np.ones((1, 3), np.int64))
+    assert counter["trace_saturate"] > 0 and counter["eligibility_saturate"] > 0
+    assert np.abs(syn.trace.pv).max() == 2 ** (TRACE_BITS - 1) - 1
+    assert np.abs(syn.e_w).max() == 2 ** (ELIGIBILITY_BITS - 1) - 1
