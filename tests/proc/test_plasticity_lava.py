@@ -27,7 +27,8 @@ def _run(source_proc, steps, tag="floating_pt"):
         raise
 
 
-def test_lava_rule_with_only_dd_moves_real_delays():
+@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
+def test_lava_rule_with_only_dd_moves_real_delays(tag):
     """lava's LearningDense: dd changes tag_2 but no spike moves (lava-nc
     issue 752). LearningDelayDense: the same rule shifts the arrival."""
     steps = 40
@@ -45,7 +46,7 @@ def test_lava_rule_with_only_dd_moves_real_delays():
         src.s_out.connect(conn.s_in)
         bap.s_out.connect(conn.s_in_bap)
         conn.a_out.connect(sink.a_in)
-        _run(src, steps)
+        _run(src, steps, tag)
         try:
             results[name] = (np.nonzero(sink.data.get()[0])[0].tolist(), conn.tag_2.get()[0, 0])
         finally:

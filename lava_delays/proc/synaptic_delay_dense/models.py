@@ -77,12 +77,8 @@ class PySynapticDelayDenseModelFloat(AbstractPySynapticDelayDenseModelFloat):
     """Float model: weights as given, ``weight_exp`` ignored (as lava's)."""
 
 
-@implements(proc=SynapticDelayDense, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("bit_accurate_loihi", "fixed_pt")
-class PySynapticDelayDenseModelFixed(AbstractPySynapticDelayDenseModel):
-    """Bit-accurate model: 8-bit weights (LSB dropped for mixed sign, as on
-    Loihi), per-step sums shifted by ``weight_exp``."""
+class AbstractPySynapticDelayDenseModelFixed(AbstractPySynapticDelayDenseModel):
+    """Fixed-point types, weights and shift (undecorated, for reuse)."""
     s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
     a_buff: np.ndarray = LavaPyType(np.ndarray, np.int64, precision=24)
@@ -108,3 +104,11 @@ class PySynapticDelayDenseModelFixed(AbstractPySynapticDelayDenseModel):
 
     def _weight_exp(self):
         return int(self.proc_params.get("weight_exp", 0))
+
+
+@implements(proc=SynapticDelayDense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PySynapticDelayDenseModelFixed(AbstractPySynapticDelayDenseModelFixed):
+    """Bit-accurate model: 8-bit weights (LSB dropped for mixed sign, as on
+    Loihi), per-step sums shifted by ``weight_exp``."""
