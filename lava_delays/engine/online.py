@@ -107,12 +107,12 @@ class OnlineConfig:
 
 
 def fixed_learning_rates(cfg: OnlineConfig, steps: int, batch: int, c_max: float,
-                         c_max_readout: float) -> dict:
+                         c_max_readout: float, scale: float = 1.0) -> dict:
     """Fixed-point ``(m, k)`` rates that make integer updates emulate the float
     rule: they absorb the scales of error (127), feedback and weights
     (``WEIGHT_SCALE``), eligibility (8-bit c and psi) and delays (fraction
     bits), and the ``1 / (steps * batch)`` of the mean loss."""
-    base = 1.0 / (ERROR_ONE * steps * batch * PSI_ONE * PSI_ONE)
+    base = scale / (ERROR_ONE * steps * batch * PSI_ONE * PSI_ONE)
     s = WEIGHT_SCALE
     return {
         "hidden": {"weights": fixed_rate(cfg.lr_weights * c_max * base),
@@ -150,6 +150,8 @@ class OnlineLearner:
             n_prev = n
         w_out = rng.normal(0, 1.0 / np.sqrt(n_prev), (n_classes, n_prev))
         self.seed_base = int(rng.integers(0, 2 ** 31))
+        #: multiplies every learning rate (train_online's schedule sets it)
+        self.lr_scale = 1.0
         self._build(w_out, batch=1)
 
     # --- parameters as plastic-synapse kernels ----------------------------------
@@ -283,6 +285,17 @@ class OnlineLearner:
         self.counter.update(engine.counter)
         return y
 
+    def rates(self, steps: int, batch: int):
+        """Learning rates of hidden and read-out synapses for this sample
+        length and batch: floats, or fixed-point (m, k) pairs."""
+        cfg, f = self.cfg, self.lr_scale
+        if cfg.fixed:
+            _, _, c_max, c_ro_max = self.time_weights(steps)
+            rates = fixed_learning_rates(cfg, steps, batch, c_max, c_ro_max, scale=f)
+            return rates["hidden"], rates["readout"]
+        return ({"weights": f * cfg.lr_weights, "synaptic": f * cfg.lr_delays,
+                 "axonal": f * cfg.lr_axonal}, {"weights": f * cfg.lr_readout})
+
     def _signals(self, err: np.ndarray) -> list:
         """Learning signal L = e B^T per hidden layer (batch, n_post)."""
         sigs = []
@@ -301,14 +314,7 @@ class OnlineLearner:
                                            self.logit_scale(steps), cfg.fixed, steps)
         sigs = self._signals(err)
         result = {"loss": loss, "accuracy": float(np.mean(correct))}
-        if cfg.fixed:
-            _, _, c_max, c_ro_max = self.time_weights(steps)
-            rates = fixed_learning_rates(cfg, steps, batch, c_max, c_ro_max)
-            hidden_rates, out_rates = rates["hidden"], rates["readout"]
-        else:
-            hidden_rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_delays,
-                            "axonal": cfg.lr_axonal}
-            out_rates = {"weights": cfg.lr_readout}
+        hidden_rates, out_rates = self.rates(steps, batch)
         grads = {"weights": [], "rec": [], "synaptic": [], "axonal": []}
         for k, sig in enumerate(sigs):
             for syn, key in ((self.ff[k], None), (self.rec[k], "rec")):
@@ -390,11 +396,12 @@ def _delay_value(steps, state):
 
 def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
                  batch: int = 32, anneal_epochs: Optional[int] = None, seed: int = 0,
-                 progress=None) -> list:
+                 lr_decay: float = 1.0, progress=None) -> list:
     """Train ``learner`` on ``train = (x, labels)`` for ``epochs`` epochs.
 
     The delay spread anneals linearly from ``config.delay_spread`` to 0 over
-    ``anneal_epochs`` (default: half of the epochs). ``progress(record)`` is
+    ``anneal_epochs`` (default: half of the epochs); every learning rate is
+    multiplied by ``lr_decay ** epoch``. ``progress(record)`` is
     called after every epoch. Returns the per-epoch records (loss, train and
     test accuracy, mean delay movement, clamps).
     """
@@ -403,11 +410,14 @@ def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
         raise ParameterError("training data is empty")
     if epochs < 1 or batch < 1:
         raise ParameterError(f"epochs and batch must be >= 1, got {epochs}, {batch}")
+    if not 0 < lr_decay <= 1:
+        raise ParameterError(f"lr_decay must lie in (0, 1], got {lr_decay}")
     anneal = max(1, anneal_epochs if anneal_epochs is not None else epochs // 2)
     rng = np.random.default_rng(seed)
     history = []
     for epoch in range(epochs):
         learner.set_delay_spread(learner.cfg.delay_spread * max(0.0, 1 - epoch / anneal))
+        learner.lr_scale = lr_decay ** epoch
         order = rng.permutation(len(x))
         stats = [learner.train_batch(x[order[i:i + batch]], y[order[i:i + batch]])
                  for i in range(0, len(x), batch)]

@@ -14,7 +14,7 @@ from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.proc.io.source import RingBuffer as SourceBuffer
 
-from lava_delays.engine.online import OnlineLearner, fixed_learning_rates
+from lava_delays.engine.online import OnlineLearner
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.proc.learning_signal.process import LearningSignal
 from lava_delays.proc.lif.process import LIF, LeakyReadout
@@ -55,14 +55,8 @@ class OnlineLavaGraph:
         n, steps, _ = x.shape
         self.learner, self.steps, self.n = learner, steps, n
         net = learner.network()
-        c, c_ro, c_max, c_ro_max = learner.time_weights(steps)
-        if cfg.fixed:
-            rates = fixed_learning_rates(cfg, steps, 1, c_max, c_ro_max)
-            hidden_rates, out_rates = rates["hidden"], rates["readout"]
-        else:
-            hidden_rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_delays,
-                            "axonal": cfg.lr_axonal}
-            out_rates = {"weights": cfg.lr_readout}
+        c, c_ro, _, _ = learner.time_weights(steps)
+        hidden_rates, out_rates = learner.rates(steps, 1)
         du, dv = learner._neuron_decays()
         data = np.ascontiguousarray(x.reshape(-1, learner.n_in).T,
                                     dtype=np.int64 if cfg.fixed else float)
