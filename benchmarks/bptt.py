@@ -35,8 +35,11 @@ runs step by step. Two equivalent ways (``gather=``):
   O(batch T n_post n_in) -- it keeps those gathered tensors for backward.
 * ``"conv"``: the same sum as a 1-D convolution over time with a kernel of
   ``max_delay + 2`` taps per synapse that holds ``w (1 - f)`` at tap ``lo``
-  and ``w f`` at tap ``lo + 1``. Identical values and gradients, and memory
-  O(batch T (n_in + n_post)), so it is the one to use for long sequences.
+  and ``w f`` at tap ``lo + 1``, computed tap by tap (one (batch T, n_in) x
+  (n_in, n_post) product per tap on a shifted *view* of the input; torch's
+  ``conv1d`` would unfold the input, O(batch T n_in taps) memory). Identical
+  values and gradients; autograd keeps only the input and the kernel, so
+  memory is O(batch T (n_in + n_post)) -- the one to use for long sequences.
 
 What deploys: learned parameters go back into a copy of the
 :class:`OnlineLearner` (weights, real delays) whose :meth:`network` routes the
@@ -155,15 +158,17 @@ class BPTTModel:
                     p.clamp_(0, top)
 
     def total_delays(self) -> torch.Tensor:
-        """Real delay of every synapse, d + a, clipped to max_delay (the
-        engine clips the routed sum likewise)."""
+        """Real delay of every synapse, d + a, clipped to max_delay as the
+        engine clips the routed sum. The clip passes the gradient straight
+        through (as the three-factor rule, which differentiates the trace at
+        the clipped delay); it only acts when both kinds of delay exist."""
         shape = self.w.shape
         tot = torch.zeros(shape, dtype=self.dtype)
         if self.d is not None:
             tot = tot + self.d
         if self.a is not None:
             tot = tot + self.a[None, :]
-        return tot.clamp(max=self.cfg.max_delay)
+        return tot - (tot.detach() - self.cfg.max_delay).clamp(min=0)
 
     # --- forward -----------------------------------------------------------------
     def input_current(self, x: torch.Tensor) -> torch.Tensor:
@@ -190,9 +195,17 @@ class BPTTModel:
         oh0 = torch.nn.functional.one_hot(lo, P).to(self.dtype)
         oh1 = torch.nn.functional.one_hot(lo + 1, P).to(self.dtype)
         K = self.w[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
-        # conv1d is a correlation: flip the taps so tap k reads x(t - 1 - k)
-        out = torch.nn.functional.conv1d(xp.transpose(1, 2), K.flip(-1))
-        return out[:, :, :steps].transpose(1, 2)
+        # tap by tap (torch's conv1d would unfold the input, O(T n_in P) memory):
+        # tap k reads x(t - 1 - k) = xt[P - 1 - k + t]. Time-major, so every
+        # slice is a contiguous view and autograd keeps only xt and K.
+        xt = xp.transpose(0, 1).contiguous().reshape((steps + P) * batch, n_in)
+        Kt = K.permute(2, 1, 0)                         # (P, n_in, n_post)
+        a = None
+        for k in range(P):
+            lo_row = (P - 1 - k) * batch
+            term = xt[lo_row:lo_row + steps * batch] @ Kt[k]
+            a = term if a is None else a + term
+        return a.reshape(steps, batch, -1).transpose(0, 1)
 
     def forward(self, x) -> torch.Tensor:
         """Summed read-out voltage (batch, n_classes) for input spikes
@@ -283,7 +296,8 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
                lr_weights: float = 3e-3, lr_delays: float = 3e-2,
                lr_axonal: Optional[float] = None, lr_readout: float = 3e-3,
                seed: int = 0, n_classes: Optional[int] = None, dtype=torch.float64,
-               gather: str = "index", progress: Optional[Callable] = None,
+               gather: str = "index", threads: Optional[int] = 1,
+               progress: Optional[Callable] = None,
                model_out: Optional[list] = None) -> list:
     """Train the network of ``learner_or_config`` by BPTT with Adam.
 
@@ -302,6 +316,13 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
     seed : int
         Mini-batch order (``np.random.default_rng(seed).permutation`` per
         epoch, as :func:`~lava_delays.engine.online.train_online`).
+    gather : "index" or "conv"
+        How the delayed inputs are formed (module docstring).
+    threads : int or None
+        ``torch.set_num_threads`` while training (restored afterwards); 1 by
+        default -- the on-line learner runs on one core too, and on a small
+        shared machine torch's intra-op threads on these small tensors were
+        up to 3x *slower* than one thread. None: leave torch's setting.
     model_out : list, optional
         The trained :class:`BPTTModel` is appended to it.
 
@@ -329,6 +350,18 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
         model = BPTTModel(learner, dtype=dtype, gather=gather)
     if model_out is not None:
         model_out.append(model)
+    prev_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _train(model, x, y, test, epochs, batch, lr_weights, lr_delays, lr_axonal,
+                      lr_readout, seed, progress)
+    finally:
+        torch.set_num_threads(prev_threads)
+
+
+def _train(model, x, y, test, epochs, batch, lr_weights, lr_delays, lr_axonal, lr_readout,
+           seed, progress) -> list:
     lr_ax = lr_delays if lr_axonal is None else lr_axonal
     opt = torch.optim.Adam(model.param_groups(lr_weights, lr_delays, lr_ax, lr_readout))
     rng = np.random.default_rng(seed)

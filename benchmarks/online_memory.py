@@ -27,7 +27,11 @@ Measured in the child:
   high-water mark into ``ru_maxrss`` at exec), so its increase over a step
   is zero unless the child outgrows its parent.
 * ``online``: tracemalloc peak of a second, identical step (numpy/Python
-  allocations; the first step is measured without tracemalloc);
+  allocations; the first step is measured without tracemalloc). Only up to
+  T = 2000: the learner's ``readout_time_weights`` is O(T^2) pure Python
+  (about 15 s per call at T = 10000, two calls per step), which tracemalloc
+  slows several-fold (a T = 10000 trace took over 3 minutes; it peaked at
+  0.84 MiB);
 * BPTT: bytes of the tensors autograd saves for backward
   (``torch.autograd.graph.saved_tensors_hooks``; summed over distinct
   storages, so views are counted once);
@@ -50,7 +54,8 @@ MiB = 2 ** 20
 
 def _config(quick: bool) -> dict:
     return dict(steps=[50, 100, 200] if quick else [100, 1000, 10000], batch=8, hidden=64,
-                n_in=8, n_classes=10, max_delay=60, rate=0.05, warmup_steps=10, seed=0)
+                n_in=8, n_classes=10, max_delay=60, rate=0.05, warmup_steps=10, seed=0,
+                tracemalloc_max_steps=2000, parallel=2 if quick else 1)
 
 
 def _status_kib(key: str):
@@ -103,6 +108,7 @@ def _measure(method: str, steps: int, cfg: dict) -> dict:
         import torch
 
         from lava_delays.benchmarks.bptt import BPTTModel
+        torch.set_num_threads(1)    # as train_bptt; the on-line learner uses one core
     learner = OnlineLearner(cfg["n_in"], cfg["n_classes"], OnlineConfig(
         hidden=(cfg["hidden"],), delays="synaptic", max_delay=cfg["max_delay"],
         seed=cfg["seed"]))
@@ -149,6 +155,8 @@ def _measure(method: str, steps: int, cfg: dict) -> dict:
                ru_maxrss_before_mib=maxrss0 / 1024, ru_maxrss_after_mib=maxrss1 / 1024,
                ru_maxrss_delta_mib=(maxrss1 - maxrss0) / 1024)
     if method == "online":
+        res["state_bytes"] = online_state_bytes(learner)
+    if method == "online" and steps <= cfg["tracemalloc_max_steps"]:
         gc.collect()
         tracemalloc.start()
         try:
@@ -159,8 +167,7 @@ def _measure(method: str, steps: int, cfg: dict) -> dict:
         finally:
             tracemalloc.stop()
         res["tracemalloc_peak_mib"] = peak / MiB
-        res["state_bytes"] = online_state_bytes(learner)
-    else:
+    elif method != "online":
         total, storages = [0], {}
 
         def pack(t):
@@ -253,7 +260,9 @@ def format_table(m: dict) -> str:
     st = m["online_state_bytes"]
     lines += [
         "-" * 104,
-        "ratio = BPTT step MiB / online step MiB (online below 0.05 MiB is floored at 0.05)",
+        "ratio = BPTT step MiB / online step MiB (online below 0.05 MiB is floored at 0.05); "
+        f"online tracemalloc only for T <= {c['tracemalloc_max_steps']} (slow: O(T^2) "
+        "readout_time_weights); BPTT float64, torch 1 thread",
         "online learner state (traces + eligibilities, nbytes) per T: "
         + ", ".join(f"T={t}: {b:,} B" for t, b in st["per_T"].items())
         + f"  -> independent of T: {st['independent_of_T']}",
@@ -269,15 +278,29 @@ def run(out: Path, quick: bool = False) -> dict:
     ``out/metrics.json``."""
     t_start = time.perf_counter()
     cfg = _config(quick)
+    jobs = [(steps, method) for steps in cfg["steps"] for method in METHODS]
+
+    def one(job):
+        steps, method = job
+        log(f"T={steps}: {method} (spawned child)")
+        r = measure(method, steps, cfg)
+        log(f"  T={steps} {method} -> " + (
+            r["error"] if "error" in r else
+            f"step RSS {r['step_rss_mib']:.1f} MiB, {r['step_seconds']:.2f} s"))
+        return r
+
+    if cfg["parallel"] > 1:   # quick mode: two children at a time (memory is per process)
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(cfg["parallel"]) as pool:
+            results = list(pool.map(one, jobs))
+    else:
+        results = [one(job) for job in jobs]
     rows = []
     for steps in cfg["steps"]:
         row = dict(steps=steps)
-        for method in METHODS:
-            log(f"T={steps}: {method} (spawned child)")
-            row[method] = measure(method, steps, cfg)
-            r = row[method]
-            log(f"  -> " + (r["error"] if "error" in r else
-                            f"step RSS {r['step_rss_mib']:.1f} MiB, {r['step_seconds']:.2f} s"))
+        for (s, method), r in zip(jobs, results):
+            if s == steps:
+                row[method] = r
         rows.append(row)
     per_t = {str(r["steps"]): r["online"].get("state_bytes", {}).get("total") for r in rows}
     state = dict(next((r["online"]["state_bytes"] for r in rows
