@@ -23,6 +23,19 @@ def _check_neuron_args(where: str, **values) -> None:
         check_finite(value, name, where)
 
 
+def _subthreshold_state(proc, shape, u, v, du, dv, bias_mant, bias_exp) -> None:
+    """Input port and sub-threshold Vars shared by LIF and LeakyReadout
+    (names and shapes of lava's ``LIF``)."""
+    proc.a_in = InPort(shape=shape)
+    proc.u = Var(shape=shape, init=u)
+    proc.v = Var(shape=shape, init=v)
+    proc.du = Var(shape=(1,), init=du)
+    proc.dv = Var(shape=(1,), init=dv)
+    proc.bias_mant = Var(shape=shape, init=bias_mant)
+    proc.bias_exp = Var(shape=shape, init=bias_exp)
+    proc.overflow_count = Var(shape=(1,), init=0)
+
+
 class LeakyReadout(CheckedProcess):
     """Non-spiking CUBA leaky integrator (read-out layer).
 
@@ -43,15 +56,8 @@ class LeakyReadout(CheckedProcess):
         _check_neuron_args(f"LeakyReadout {name or ''}".strip(), u=u, v=v, du=du,
                            dv=dv, bias_mant=bias_mant, bias_exp=bias_exp)
         super().__init__(shape=shape, name=name, log_config=log_config, **kwargs)
-        self.a_in = InPort(shape=shape)
+        _subthreshold_state(self, shape, u, v, du, dv, bias_mant, bias_exp)
         self.v_out = OutPort(shape=shape)
-        self.u = Var(shape=shape, init=u)
-        self.v = Var(shape=shape, init=v)
-        self.du = Var(shape=(1,), init=du)
-        self.dv = Var(shape=(1,), init=dv)
-        self.bias_mant = Var(shape=shape, init=bias_mant)
-        self.bias_exp = Var(shape=shape, init=bias_exp)
-        self.overflow_count = Var(shape=(1,), init=0)
 
 
 class LIF(CheckedProcess):
@@ -87,14 +93,7 @@ class LIF(CheckedProcess):
             raise ParameterError(f"psi_sigma in {where} must be > 0, got {psi_sigma}")
         super().__init__(shape=shape, psi_sigma=psi_sigma, name=name,
                          log_config=log_config, **kwargs)
-        self.a_in = InPort(shape=shape)
+        _subthreshold_state(self, shape, u, v, du, dv, bias_mant, bias_exp)
         self.s_out = OutPort(shape=shape)
         self.psi_out = OutPort(shape=shape)
-        self.u = Var(shape=shape, init=u)
-        self.v = Var(shape=shape, init=v)
-        self.du = Var(shape=(1,), init=du)
-        self.dv = Var(shape=(1,), init=dv)
-        self.bias_mant = Var(shape=shape, init=bias_mant)
-        self.bias_exp = Var(shape=shape, init=bias_exp)
         self.vth = Var(shape=(1,), init=vth)
-        self.overflow_count = Var(shape=(1,), init=0)
