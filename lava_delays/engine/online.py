@@ -163,7 +163,8 @@ class OnlineLearner:
     def _neuron_decays(self):
         cfg = self.cfg
         if cfg.fixed:
-            return (int(decay_to_fixed(cfg.du)) - 1, int(decay_to_fixed(cfg.dv)))
+            # lava's current decay has a +1 offset: du = 4096 * du_float - 1
+            return (max(int(decay_to_fixed(cfg.du)) - 1, 0), int(decay_to_fixed(cfg.dv)))
         return cfg.du, cfg.dv
 
     def _build(self, w_out, batch: int):
@@ -217,7 +218,7 @@ class OnlineLearner:
         if cfg.fixed:
             nrn = LIFNeurons(du=du, dv=dv, vth=int(round(cfg.vth * WEIGHT_SCALE)),
                              psi_sigma=cfg.psi_sigma)
-            ro = ReadoutNeurons(du=int(decay_to_fixed(cfg.readout_du)) - 1,
+            ro = ReadoutNeurons(du=max(int(decay_to_fixed(cfg.readout_du)) - 1, 0),
                                 dv=int(decay_to_fixed(cfg.readout_dv)))
         else:
             nrn = LIFNeurons(du=du, dv=dv, vth=cfg.vth, psi_sigma=cfg.psi_sigma)

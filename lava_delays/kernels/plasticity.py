@@ -67,9 +67,13 @@ def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
     read-out voltage (float; shape (steps,)). ``du``, ``dv`` are the read-out's
     float decays."""
     n = np.arange(steps)
-    # impulse response of the two-stage filter, then its cumulative sum
-    h = np.array([sum((1 - du) ** m * (1 - dv) ** (k - m) for m in range(k + 1))
-                  for k in range(steps)])
+    # impulse response of the two-stage filter, h(k) = sum_m a^m b^(k-m)
+    # (a geometric convolution, in closed form), then its cumulative sum
+    a, b = 1.0 - du, 1.0 - dv
+    if abs(a - b) < 1e-12:
+        h = (n + 1) * a ** n
+    else:
+        h = (a ** (n + 1) - b ** (n + 1)) / (a - b)
     H = np.cumsum(h)
     idx = steps - 2 - n
     return np.where(idx >= 0, H[np.clip(idx, 0, None)], 0.0)
