@@ -26,20 +26,25 @@ spike for spike, and the gradient equals the three-factor gradient
 ``tests/test_bench_online_smoke.py``.
 
 Efficiency: the input current of *all* steps is computed before the time
-loop, vectorised over batch, steps and synapses; only the neuron recurrence
-runs step by step. Two equivalent ways (``gather=``):
+loop, vectorised over batch, steps and synapses (no per-synapse Python
+loops); only the neuron recurrence runs step by step. Two equivalent ways
+(``gather=``), identical values and gradients (float64: to ~1e-15):
 
-* ``"index"`` (default): index tensors ``t - 1 - lo`` of shape (T, n_post,
-  n_in) gather the delayed inputs ``x0``, ``x1`` of every synapse and step
-  (batch, T, n_post, n_in) at once; ``a = (x0 + f (x1 - x0)) . w``. Memory
-  O(batch T n_post n_in) -- it keeps those gathered tensors for backward.
-* ``"conv"``: the same sum as a 1-D convolution over time with a kernel of
-  ``max_delay + 2`` taps per synapse that holds ``w (1 - f)`` at tap ``lo``
-  and ``w f`` at tap ``lo + 1``, computed tap by tap (one (batch T, n_in) x
-  (n_in, n_post) product per tap on a shifted *view* of the input; torch's
-  ``conv1d`` would unfold the input, O(batch T n_in taps) memory). Identical
-  values and gradients; autograd keeps only the input and the kernel, so
-  memory is O(batch T (n_in + n_post)) -- the one to use for long sequences.
+* ``"conv"`` (default): the sum as a 1-D convolution over time with a kernel
+  of ``max_delay + 2`` taps per synapse that holds ``w (1 - f)`` at tap
+  ``lo`` and ``w f`` at tap ``lo + 1``, computed tap by tap: one in-place
+  ``addmm`` of a time-shifted *view* of the (time-major) input per tap
+  (torch's ``conv1d`` would unfold the input: O(batch T n_in taps) memory).
+  Autograd keeps only the input and the kernel: O(batch T n_in).
+* ``"index"``: index tensors ``t - 1 - lo`` of shape (T, n_post, n_in)
+  gather the delayed inputs ``x0``, ``x1`` of every synapse and step,
+  (batch, T, n_post, n_in), at once; ``a = (x0 + f (x1 - x0)) . w``. It keeps
+  those gathered tensors for backward: O(batch T n_post n_in).
+
+Measured (one thread, T = 90, batch 32): ``conv`` trains ~1.5x faster than
+``index`` (hidden 32: 0.26 vs 0.42 s per 10 batches; hidden 64: 0.44 vs
+0.64 s), and at T = 10000 autograd saves 45 MiB with ``conv`` against 664 MiB
+with ``index`` (``bench online_memory``), hence the default.
 
 What deploys: learned parameters go back into a copy of the
 :class:`OnlineLearner` (weights, real delays) whose :meth:`network` routes the
@@ -110,10 +115,10 @@ class BPTTModel:
         copy is the template the deployed network is built from.
     dtype : torch dtype (float64 default: matches the engine bit for bit at
         integer delays).
-    gather : "index" or "conv" (see the module docstring).
+    gather : "conv" or "index" (see the module docstring).
     """
 
-    def __init__(self, learner: OnlineLearner, dtype=torch.float64, gather: str = "index"):
+    def __init__(self, learner: OnlineLearner, dtype=torch.float64, gather: str = "conv"):
         cfg = learner.cfg
         if cfg.fixed:
             raise ParameterError("BPTT reference is float only (config.fixed=True)")
@@ -200,11 +205,10 @@ class BPTTModel:
         # slice is a contiguous view and autograd keeps only xt and K.
         xt = xp.transpose(0, 1).contiguous().reshape((steps + P) * batch, n_in)
         Kt = K.permute(2, 1, 0)                         # (P, n_in, n_post)
-        a = None
-        for k in range(P):
-            lo_row = (P - 1 - k) * batch
-            term = xt[lo_row:lo_row + steps * batch] @ Kt[k]
-            a = term if a is None else a + term
+        rows = lambda k: xt[(P - 1 - k) * batch:(P - 1 - k + steps) * batch]  # noqa: E731
+        a = rows(0) @ Kt[0]
+        for k in range(1, P):
+            a.addmm_(rows(k), Kt[k])                    # in place: no per-tap temporaries
         return a.reshape(steps, batch, -1).transpose(0, 1)
 
     def forward(self, x) -> torch.Tensor:
@@ -229,6 +233,7 @@ class BPTTModel:
             v = v - reset
             zs.append(z)
         Z = torch.stack(zs, 1)                          # (B, T, n_post)
+        del zs
         c = torch.tensor(readout_weights_torch(steps, cfg.readout_du, cfg.readout_dv),
                          dtype=self.dtype)
         return torch.einsum("btj,t,kj->bk", Z, c, self.w_out)
@@ -296,7 +301,7 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
                lr_weights: float = 3e-3, lr_delays: float = 3e-2,
                lr_axonal: Optional[float] = None, lr_readout: float = 3e-3,
                seed: int = 0, n_classes: Optional[int] = None, dtype=torch.float64,
-               gather: str = "index", threads: Optional[int] = 1,
+               gather: str = "conv", threads: Optional[int] = 1,
                progress: Optional[Callable] = None,
                model_out: Optional[list] = None) -> list:
     """Train the network of ``learner_or_config`` by BPTT with Adam.
@@ -316,7 +321,7 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
     seed : int
         Mini-batch order (``np.random.default_rng(seed).permutation`` per
         epoch, as :func:`~lava_delays.engine.online.train_online`).
-    gather : "index" or "conv"
+    gather : "conv" (default) or "index"
         How the delayed inputs are formed (module docstring).
     threads : int or None
         ``torch.set_num_threads`` while training (restored afterwards); 1 by
