@@ -78,6 +78,31 @@ def machine_info() -> dict:
     }
 
 
+def status_kib(key: str):
+    """A ``/proc/self/status`` field in KiB (``VmRSS``, ``VmHWM``), or None.
+
+    Use these, not ``ru_maxrss``: in a spawned child ``ru_maxrss`` starts at
+    the *parent's* high-water mark on Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak_rss() -> bool:
+    """Reset this process's ``VmHWM`` to its current RSS (Linux)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def plain(obj):
     """Numpy scalars/arrays inside dicts and lists -> plain JSON values."""
     if isinstance(obj, dict):

@@ -64,9 +64,9 @@ import torch
 
 from lava_delays.engine.online import OnlineConfig, OnlineLearner
 from lava_delays.errors import ParameterError
+from lava_delays.kernels.plasticity import readout_time_weights
 
-__all__ = ["BPTTModel", "train_bptt", "evaluate", "deployed_accuracy",
-           "readout_weights_torch"]
+__all__ = ["BPTTModel", "GaussSpike", "train_bptt", "evaluate", "deployed_accuracy"]
 
 
 class GaussSpike(torch.autograd.Function):
@@ -83,25 +83,6 @@ class GaussSpike(torch.autograd.Function):
         (v,) = ctx.saved_tensors
         psi = torch.exp(-((v - ctx.vth) ** 2) / (2 * ctx.sigma ** 2))
         return grad * psi, None, None
-
-
-def readout_weights_torch(steps: int, du: float, dv: float) -> np.ndarray:
-    """c(s): how much the summed read-out voltage ``sum_t vr(t)`` moves per
-    unit read-out input from a hidden spike at step s (it arrives at s + 1).
-
-    ``ur(t) = (1-du) ur(t-1) + in(t)``, ``vr(t) = (1-dv) vr(t-1) + ur(t)``:
-    the impulse response is ``h(k) = sum_m (1-du)^m (1-dv)^(k-m)``, computed
-    by the recursion itself (O(T)); c(s) = sum of h over the remaining
-    ``T - 1 - s`` steps."""
-    h = np.zeros(max(steps, 1))
-    pu = pv = 0.0
-    for k in range(steps):
-        pu = (1 - du) * pu + (1.0 if k == 0 else 0.0)
-        pv = (1 - dv) * pv + pu
-        h[k] = pv
-    cum = np.concatenate([[0.0], np.cumsum(h)])       # cum[n] = h[0] + ... + h[n-1]
-    s = np.arange(steps)
-    return cum[steps - 1 - s]
 
 
 class BPTTModel:
@@ -234,7 +215,7 @@ class BPTTModel:
             zs.append(z)
         Z = torch.stack(zs, 1)                          # (B, T, n_post)
         del zs
-        c = torch.tensor(readout_weights_torch(steps, cfg.readout_du, cfg.readout_dv),
+        c = torch.tensor(readout_time_weights(steps, cfg.readout_du, cfg.readout_dv),
                          dtype=self.dtype)
         return torch.einsum("btj,t,kj->bk", Z, c, self.w_out)
 

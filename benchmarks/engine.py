@@ -15,7 +15,7 @@ input ``random_spikes(batch, 100, 700, 0.05)``.
   more conservative ratio).
 * bit-identity: engine spikes and read-out of those n samples vs Lava's
   (``np.array_equal`` per sample); the first divergence is located.
-* memory: tracemalloc peak of the engine's batch run, ``ru_maxrss`` of the
+* memory: tracemalloc peak of the engine's batch run, the peak RSS (VmHWM) of the
   engine run in a spawned child process, and the summed RSS / USS of Lava's
   child processes during the parity run (psutil).
 * stock Lava reference: the same shapes from lava's ``Dense`` + ``LIF`` and
@@ -70,16 +70,16 @@ def time_engine(net, x, reps: int):
 
 
 def _engine_rss_child(queue, cfg: dict) -> None:
-    """In a spawned process: ru_maxrss before and after the batch run."""
-    import resource
-
+    """In a spawned process: RSS before the batch run and its peak during it
+    (VmHWM reset right before; ru_maxrss would include the parent's peak)."""
+    from lava_delays.benchmarks import reset_peak_rss, status_kib
     from lava_delays.engine import simulate
     net, x = _make(cfg)
     simulate(net, x[:2])
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = status_kib("VmRSS")
+    reset_peak_rss()
     simulate(net, x)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put(dict(before_kib=before, after_kib=after))
+    queue.put(dict(before_kib=before, after_kib=status_kib("VmHWM")))
 
 
 def engine_child_rss(cfg: dict, timeout: float = 300.0):
@@ -344,8 +344,8 @@ def format_table(m: dict) -> str:
         f"spike rate layer 0: engine {e['spike_rate_layer0']:.3f}",
         "",
         f"memory: engine batch-{c['batch']} run tracemalloc peak {mem['engine_tracemalloc_peak_mib']:.1f} MiB; "
-        f"engine child process ru_maxrss {mem['engine_child_maxrss_mib']:.0f} MiB "
-        f"(after imports + warm-up: {mem['engine_child_maxrss_before_mib']:.0f} MiB)",
+        f"engine child process peak RSS {mem['engine_child_peak_rss_mib']:.0f} MiB "
+        f"(after imports + warm-up: {mem['engine_child_rss_before_mib']:.0f} MiB)",
     ]
     if mem.get("lava_children_peak_rss_mib") is not None:
         lines.append(
@@ -388,7 +388,7 @@ def run(out: Path, quick: bool = False) -> dict:
                       for a, b in zip(eng_res.spikes, separate.spikes)) and (
         eng_res.readout is None or np.array_equal(eng_res.readout[:n_lava], separate.readout))
 
-    log("engine memory: tracemalloc, then a spawned child for ru_maxrss")
+    log("engine memory: tracemalloc, then a spawned child for its peak RSS")
     trace_peak = engine_tracemalloc_peak(net, x)
     rss = engine_child_rss(cfg)
 
@@ -433,8 +433,8 @@ def run(out: Path, quick: bool = False) -> dict:
 
     memory = dict(
         engine_tracemalloc_peak_mib=trace_peak,
-        engine_child_maxrss_mib=rss["after_kib"] / 1024,
-        engine_child_maxrss_before_mib=rss["before_kib"] / 1024,
+        engine_child_peak_rss_mib=rss["after_kib"] / 1024,
+        engine_child_rss_before_mib=rss["before_kib"] / 1024,
         lava_children_peak_rss_mib=sampler.peak_rss / 2 ** 20 if sampler.peak_n else None,
         lava_children_peak_uss_mib=sampler.peak_uss / 2 ** 20 if sampler.peak_n else None,
         lava_children_n=sampler.peak_n,

@@ -46,7 +46,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import log, machine_info, write_metrics
+from lava_delays.benchmarks import (log, machine_info, reset_peak_rss, status_kib,
+                                    write_metrics)
 
 METHODS = ("online", "bptt_index", "bptt_conv")
 MiB = 2 ** 20
@@ -56,26 +57,6 @@ def _config(quick: bool) -> dict:
     return dict(steps=[50, 100, 200] if quick else [100, 1000, 10000], batch=8, hidden=64,
                 n_in=8, n_classes=10, max_delay=60, rate=0.05, warmup_steps=10, seed=0,
                 tracemalloc_max_steps=2000, parallel=2 if quick else 1)
-
-
-def _status_kib(key: str):
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_hwm() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def online_state_bytes(learner) -> dict:
@@ -139,14 +120,14 @@ def _measure(method: str, steps: int, cfg: dict) -> dict:
 
     step(warm)
     gc.collect()
-    rss0 = _status_kib("VmRSS")
+    rss0 = status_kib("VmRSS")
     maxrss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    hwm_reset = _reset_hwm()
-    hwm0 = _status_kib("VmHWM")
+    hwm_reset = reset_peak_rss()
+    hwm0 = status_kib("VmHWM")
     t0 = time.perf_counter()
     loss = step(x)
     step_s = time.perf_counter() - t0
-    hwm1 = _status_kib("VmHWM")
+    hwm1 = status_kib("VmHWM")
     maxrss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     res = dict(method=method, steps=steps, loss=loss, step_seconds=step_s,
                rss_before_mib=rss0 / 1024, hwm_before_mib=hwm0 / 1024,

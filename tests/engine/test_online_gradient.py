@@ -5,21 +5,8 @@ import numpy as np
 import pytest
 import torch
 
+from lava_delays.benchmarks.bptt import GaussSpike
 from lava_delays.engine.online import OnlineConfig, OnlineLearner
-
-
-class _GaussSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, v, vth, sigma):
-        ctx.save_for_backward(v)
-        ctx.vth, ctx.sigma = vth, sigma
-        return (v > vth).to(v.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (v,) = ctx.saved_tensors
-        psi = torch.exp(-((v - ctx.vth) ** 2) / (2 * ctx.sigma ** 2))
-        return grad * psi, None, None
 
 
 def _bptt(learner, x, labels):
@@ -54,7 +41,7 @@ def _bptt(learner, x, labels):
         a = (w * xd).sum(-1)
         u = (1 - cfg.du) * u + a
         v = (1 - cfg.dv) * v + u
-        z = _GaussSpike.apply(v, cfg.vth, cfg.psi_sigma * cfg.vth)
+        z = GaussSpike.apply(v, cfg.vth, cfg.psi_sigma * cfg.vth)
         v = v - (v * z).detach()                         # reset without gradient
         ur = (1 - cfg.readout_du) * ur + z_prev @ w_out.T
         vr = (1 - cfg.readout_dv) * vr + ur
