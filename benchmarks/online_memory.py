@@ -27,11 +27,7 @@ Measured in the child:
   high-water mark into ``ru_maxrss`` at exec), so its increase over a step
   is zero unless the child outgrows its parent.
 * ``online``: tracemalloc peak of a second, identical step (numpy/Python
-  allocations; the first step is measured without tracemalloc). Only up to
-  T = 2000: the learner's ``readout_time_weights`` is O(T^2) pure Python
-  (about 15 s per call at T = 10000, two calls per step), which tracemalloc
-  slows several-fold (a T = 10000 trace took over 3 minutes; it peaked at
-  0.84 MiB);
+  allocations; the first step is measured without tracemalloc);
 * BPTT: bytes of the tensors autograd saves for backward
   (``torch.autograd.graph.saved_tensors_hooks``; summed over distinct
   storages, so views are counted once);
@@ -56,7 +52,7 @@ MiB = 2 ** 20
 def _config(quick: bool) -> dict:
     return dict(steps=[50, 100, 200] if quick else [100, 1000, 10000], batch=8, hidden=64,
                 n_in=8, n_classes=10, max_delay=60, rate=0.05, warmup_steps=10, seed=0,
-                tracemalloc_max_steps=2000, parallel=2 if quick else 1)
+                tracemalloc_max_steps=10 ** 6, parallel=2 if quick else 1)
 
 
 def online_state_bytes(learner) -> dict:
@@ -242,8 +238,7 @@ def format_table(m: dict) -> str:
     lines += [
         "-" * 104,
         "ratio = BPTT step MiB / online step MiB (online below 0.05 MiB is floored at 0.05); "
-        f"online tracemalloc only for T <= {c['tracemalloc_max_steps']} (slow: O(T^2) "
-        "readout_time_weights); BPTT float64, torch 1 thread",
+        "BPTT float64, torch 1 thread",
         "online learner state (traces + eligibilities, nbytes) per T: "
         + ", ".join(f"T={t}: {b:,} B" for t, b in st["per_T"].items())
         + f"  -> independent of T: {st['independent_of_T']}",
