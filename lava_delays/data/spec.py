@@ -67,6 +67,28 @@ def _fsdd(rest: str):
     return encode_folder(Path(path), enc, speakers), enc
 
 
+def _hsd(kind: str, rest: str, test_spec: Optional[str]):
+    from lava_delays.data.hsd import CHANNELS, load_hsd
+    root, _, opt = rest.partition(":")
+    if not root:
+        raise DataSpecError(f"{kind} needs a root folder: {kind}:ROOT[:steps=100,dt_ms=10,pool=1]")
+    opts = _options(opt)
+    known = {"steps": int, "dt_ms": float, "pool": int, "limit": int}
+    unknown = set(opts) - set(known)
+    if unknown:
+        raise DataSpecError(f"unknown {kind} option(s) {sorted(unknown)}; known: {', '.join(known)}")
+    try:
+        kw = {k: known[k](v) for k, v in opts.items()}
+    except ValueError as err:
+        raise DataSpecError(f"bad {kind} option value: {err}") from None
+    if test_spec is not None:
+        raise DataSpecError(f"{kind} has its own test split; drop --test-data")
+    x, y, _ = load_hsd(kind, root, "train", **kw)
+    xt, yt, _ = load_hsd(kind, root, "test", **kw)
+    return (x, y), (xt, yt), {"n_classes": int(max(y.max(), yt.max())) + 1,
+                              "n_inputs": CHANNELS // kw.get("pool", 1)}
+
+
 def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:
     """Parse ``spec`` (and ``test_spec``) and return ``(train, test, info)``.
 
@@ -99,6 +121,6 @@ def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple
                              if test_spec is None else sorted(set(spk)),
                              "test_speakers": test_speakers}
     if kind in ("shd", "ssc"):
-        raise DataSpecError(f"{kind} data arrive with issue 5 (tonic loader)")
+        return _hsd(kind, rest, test_spec)
     raise DataSpecError(f"unknown data spec {spec!r}; expected timing[:...], fsdd:PATH[:...], "
                         f"shd:ROOT or ssc:ROOT")
