@@ -57,9 +57,9 @@ def run(out: Path, quick: bool = False, hidden: int = 64, epochs: int = 20) -> d
             # "learned synaptic" (n_in weights + n_in delays + n_classes)
             size = hidden if mult else round(hidden * (2 * task.n_inputs + task.n_classes)
                                              / (task.n_inputs + task.n_classes))
+            # the library's defaults (momentum 0.9, lr_delays 4, lr_axonal 0.25)
             cfg = OnlineConfig(hidden=(size,), delays=delays, learn=learn,
-                               recurrent=recurrent, delay_spread=6.0, lr_delays=4.0,
-                               lr_axonal=4.0, seed=0)
+                               recurrent=recurrent, delay_spread=6.0, seed=0)
             learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
             t0 = time.perf_counter()
             history = train_online(learner, train, test, epochs=epochs, batch=32, seed=0)
@@ -85,7 +85,7 @@ def run(out: Path, quick: bool = False, hidden: int = 64, epochs: int = 20) -> d
 
 def _table(rows, hidden, epochs) -> str:
     lines = [f"On-line three-factor learning, timing task (10 classes), hidden {hidden}, "
-             f"{epochs} epochs, float engine",
+             f"{epochs} epochs, float engine, SGD with momentum 0.9",
              f"{'condition':30s} {'FF test':>8s} {'rec test':>9s} {'params FF':>10s} "
              f"{'delay shift':>12s}"]
     for name, *_ in CONDITIONS:

@@ -10,7 +10,7 @@ Conditions: ``fixed_delays`` (random delays, only weights learn) and
 * on-line: :func:`~lava_delays.engine.online.train_online` of an
   :class:`~lava_delays.engine.online.OnlineLearner` with
   ``OnlineConfig(hidden=(H,), delays="synaptic", learn=..., delay_spread=6.0,
-  lr_delays=4.0)`` (other rates the defaults: plain SGD), 20 epochs, batch 32.
+  lr_delays=4.0)`` (other rates the defaults: SGD with momentum 0.9), 20 epochs, batch 32.
 * BPTT: :func:`lava_delays.benchmarks.bptt.train_bptt` from the *same*
   initial parameters (a learner of the same config and seed), Adam, the same
   mini-batch order, 20 epochs, batch 32, reset detached, delays through
@@ -177,7 +177,7 @@ def format_table(m: dict) -> str:
         f"{m['task']['classes']} classes, {m['task']['n_inputs']} inputs), train "
         f"{c['n_train']} / test {c['n_test']}, {c['epochs']} epochs, batch {c['batch']}, "
         "synaptic delays 0..60",
-        f"on-line: SGD, lr_weights {m['online_config']['lr_weights']}, lr_delays "
+        f"on-line: SGD (momentum {m['online_config'].get('momentum', 0)}), lr_weights {m['online_config']['lr_weights']}, lr_delays "
         f"{m['online_config']['lr_delays']}, lr_readout {m['online_config']['lr_readout']}, "
         f"delay_spread {m['online_config']['delay_spread']} (annealed); BPTT: Adam, "
         f"lr_weights {m['bptt_lrs']['lr_weights']}, lr_delays {m['bptt_lrs']['lr_delays']}, "

@@ -69,8 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     online.add_argument("--max-delay", type=int, default=60)
     online.add_argument("--delay-spread", type=float, default=6.0,
                         help="initial Gaussian spread of the delay gradient (annealed to 0)")
-    for kind, default in (("weights", 0.1), ("delays", 4.0), ("axonal", 4.0), ("readout", 0.05)):
+    for kind, default in (("weights", 0.3), ("delays", 4.0), ("axonal", 0.25), ("readout", 0.15)):
         online.add_argument(f"--lr-{kind}", type=float, default=default)
+    online.add_argument("--momentum", type=float, default=0.9)
 
     bench = sub.add_parser("bench", help="run a benchmark (NAME or 'list')")
     bench.add_argument("name")
@@ -114,7 +115,8 @@ def _online(args) -> int:
         recurrent=args.recurrent, backend=args.backend, epochs=args.epochs, batch=args.batch,
         hidden=hidden, fixed=args.fixed, feedback=args.feedback, seed=args.seed, init=args.init,
         max_delay=args.max_delay, delay_spread=args.delay_spread, lr_weights=args.lr_weights,
-        lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout)
+        lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout,
+        momentum=args.momentum)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
           f"metrics in {args.out / 'metrics.json'}")
     return 0

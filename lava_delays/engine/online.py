@@ -61,10 +61,12 @@ class OnlineConfig:
     psi_sigma: float = 0.3
     readout_du: float = 0.5
     readout_dv: float = 0.05
-    lr_weights: float = 0.1
-    lr_delays: float = 2.0
-    lr_axonal: float = 2.0
-    lr_readout: float = 0.05
+    lr_weights: float = 0.3
+    lr_delays: float = 4.0
+    lr_axonal: float = 0.25
+    lr_readout: float = 0.15
+    #: momentum of every update (a per-parameter running average)
+    momentum: float = 0.9
     feedback: str = "symmetric"
     #: initial Gaussian spread (steps) of the delay gradient, annealed to 0
     delay_spread: float = 0.0
@@ -96,6 +98,8 @@ class OnlineConfig:
                 raise ParameterError(f"{name} must be a finite number >= 0, got {v}")
         if not 0 <= self.max_delay <= MAX_DELAY:
             raise ParameterError(f"max_delay must be in 0..{MAX_DELAY}, got {self.max_delay}")
+        if not (np.isfinite(self.momentum) and 0 <= self.momentum < 1):
+            raise ParameterError(f"momentum must lie in [0, 1), got {self.momentum}")
         if self.feedback not in ("symmetric", "random"):
             raise ParameterError(f"feedback must be 'symmetric' or 'random', got {self.feedback!r}")
         if not self.hidden or any(int(n) < 1 for n in self.hidden):
@@ -179,15 +183,15 @@ class OnlineLearner:
                 self._w(w), syn_delays=syn, axonal_delays=ax, max_delay=cfg.max_delay,
                 batch=batch, trace_du=du, trace_dv=dv, fixed=cfg.fixed, learn=learn_h,
                 seed=self.seed_base + 3 * k, counter=self.counter,
-                max_spread=cfg.delay_spread))
+                max_spread=cfg.delay_spread, momentum=cfg.momentum))
             self.rec.append(None if rec is None else PlasticSynapses(
                 self._w(rec), max_delay=0, batch=batch, trace_du=du, trace_dv=dv,
                 fixed=cfg.fixed, learn={"weights"} & learn_h, seed=self.seed_base + 3 * k + 1,
-                counter=self.counter))
+                counter=self.counter, momentum=cfg.momentum))
             self.feedback.append(np.round(fb * WEIGHT_SCALE).astype(np.int64) if cfg.fixed else fb)
         self.out = PlasticSynapses(self._w(w_out), max_delay=0, batch=batch, fixed=cfg.fixed,
                                    learn={"weights"}, seed=self.seed_base + 2,
-                                   counter=self.counter)
+                                   counter=self.counter, momentum=cfg.momentum)
         self.batch = batch
         self.set_delay_spread(cfg.delay_spread)
 

@@ -54,12 +54,14 @@ import numpy as np
 from numba import njit
 
 from lava_delays.errors import ParameterError
-from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DELAY_FRAC_BITS,
+from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_BITS,
+                                     DECAY_UNITY, DELAY_FRAC_BITS,
                                      ELIGIBILITY_BITS, ELIGIBILITY_SHIFT,
                                      ERROR_ONE, KERNEL_FRAC_BITS, TRACE_BITS,
                                      TRACE_FRAC_BITS,
                                      VOLTAGE_DECAY_OFFSET, OverflowCounter,
-                                     decay, stochastic_shift)
+                                     decay, rshift_toward_zero,
+                                     stochastic_shift)
 
 
 def readout_time_weights(steps: int, du: float, dv: float) -> np.ndarray:
@@ -315,12 +317,19 @@ class PlasticSynapses:
     seed : int
         Seed of the stochastic-rounding generator (fixed point).
     counter : OverflowCounter, optional
+    max_spread : float
+        Largest Gaussian spread of the delay gradient (sizes the history).
+    momentum : float in [0, 1)
+        Updates follow ``u = m u + (1 - m) g`` (one more state variable per
+        parameter, like a synaptic tag); fixed point: m as a 12-bit fraction,
+        products rounded toward zero.
     """
 
     def __init__(self, weights, *, syn_delays=None, axonal_delays=None, max_delay: int = 0,
                  batch: int = 1, trace_du=None, trace_dv=None, fixed: bool = False,
                  learn=("weights",), rates=None, seed: int = 0,
-                 counter: Optional[OverflowCounter] = None, max_spread: float = 0.0):
+                 counter: Optional[OverflowCounter] = None, max_spread: float = 0.0,
+                 momentum: float = 0.0):
         self.fixed = fixed
         self.weights = np.array(weights, dtype=np.int64 if fixed else np.float64)
         n_post, n_pre = self.weights.shape
@@ -342,6 +351,10 @@ class PlasticSynapses:
         self.e_w = np.zeros((batch, n_post, n_pre), dtype)
         self.e_d = np.zeros((batch, n_post, n_pre), dtype)
         self.weight_clamps = 0
+        if not 0 <= momentum < 1:
+            raise ParameterError(f"momentum must lie in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+        self._velocity = {}
         self._routed = self._route()
 
     # --- routing ---------------------------------------------------------------
@@ -410,10 +423,29 @@ class PlasticSynapses:
             return -stochastic_shift(grad, m, k, self.rng)
         return -rate * grad
 
+    def _smooth(self, grads: dict) -> dict:
+        """Momentum average of the gradients (identity when momentum is 0)."""
+        if self.momentum == 0:
+            return grads
+        out = {}
+        for kind in self.learn:
+            g = grads[kind]
+            v = self._velocity.get(kind)
+            if v is None:
+                v = np.zeros_like(g)
+            if self.fixed:
+                m = int(round(self.momentum * DECAY_UNITY))
+                v = rshift_toward_zero(m * v + (DECAY_UNITY - m) * g, DECAY_BITS)
+            else:
+                v = self.momentum * v + (1 - self.momentum) * g
+            self._velocity[kind] = out[kind] = v
+        return out
+
     def apply(self, signal: np.ndarray) -> dict:
         """Update the learnable parameters from the learning signal; returns
-        the gradients used. Call at the end of a sample/batch."""
-        grads = self.gradients(signal)
+        the gradients (before momentum). Call at the end of a sample/batch."""
+        raw = self.gradients(signal)
+        grads = self._smooth(raw)
         if "weights" in self.learn:
             if self.fixed:
                 # update in units of 2 so weights stay even (mixed sign mode)
@@ -430,7 +462,7 @@ class PlasticSynapses:
         if "axonal" in self.learn and self.ax is not None:
             self.ax.apply(self._step(grads["axonal"], "axonal"))
         self._routed = self._route()
-        return grads
+        return raw
 
     @property
     def delay_clamps(self) -> int:

@@ -27,7 +27,7 @@ def _pdd(syn, rates, c, du, dv, steps, name):
         weights=syn.weights.copy(), syn_delays=None if syn.syn is None else syn.syn.steps(),
         axonal_delays=None if syn.ax is None else syn.ax.steps(), max_delay=syn.max_delay,
         learn=tuple(sorted(syn.learn)), rates=rates, time_weights=c, trace_du=du, trace_dv=dv,
-        reset_interval=steps, seed=syn.seed, name=name)
+        reset_interval=steps, seed=syn.seed, momentum=syn.momentum, name=name)
 
 
 class OnlineLavaGraph:

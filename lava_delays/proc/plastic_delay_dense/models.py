@@ -42,7 +42,8 @@ class AbstractPyPlasticDelayDenseModel(PyLoihiProcessModel):
         self._syn = PlasticSynapses(
             np.array(self.weights), syn_delays=p["syn_delays"], axonal_delays=p["axonal_delays"],
             max_delay=p["max_delay"], batch=1, trace_du=p["trace_du"], trace_dv=p["trace_dv"],
-            fixed=self.fixed, learn=p["learn"], rates=p["rates"], seed=p["seed"])
+            fixed=self.fixed, learn=p["learn"], rates=p["rates"], seed=p["seed"],
+            momentum=p["momentum"])
         self._c = np.asarray(p["time_weights"], dtype=np.int64 if self.fixed else np.float64)
         self._table = SynapseTable(self._syn.weights, self._syn.routed_delays())
         self._psi_one = np.full((1, self.weights.shape[0]), PSI_ONE if self.fixed else 1.0)

@@ -56,12 +56,14 @@ class PlasticDelayDense(CheckedProcess):
         applied at the last step of each sample.
     seed : int
         Stochastic-rounding seed (fixed point).
+    momentum : float in [0, 1)
+        Momentum of the updates (see ``PlasticSynapses``).
     """
 
     def __init__(self, *, weights, syn_delays=None, axonal_delays=None, max_delay: int = 0,
                  learn=("weights",), rates=None, time_weights=None, trace_du=None,
                  trace_dv=None, reset_interval: int = 0, seed: int = 0,
-                 name: ty.Optional[str] = None,
+                 momentum: float = 0.0, name: ty.Optional[str] = None,
                  log_config: ty.Optional[LogConfig] = None, **kwargs) -> None:
         where = f"PlasticDelayDense {name or ''}".strip()
         weights = check_finite(weights, "weights", where)
@@ -99,6 +101,8 @@ class PlasticDelayDense(CheckedProcess):
             if not (fixed_ok or float_ok):
                 raise ParameterError(f"{where}: learning rate for {kind!r} must be a finite "
                                      f"float >= 0 or a fixed-point (m, k) pair, got {r!r}")
+        if not (np.isfinite(momentum) and 0 <= momentum < 1):
+            raise ParameterError(f"{where}: momentum must lie in [0, 1), got {momentum}")
         if int(reset_interval) < 1:
             raise ParameterError(f"{where}: reset_interval (the sample length) must be >= 1")
         c = np.zeros(int(reset_interval)) if time_weights is None else check_finite(
@@ -109,7 +113,8 @@ class PlasticDelayDense(CheckedProcess):
         super().__init__(weights=weights, syn_delays=syn_delays, axonal_delays=axonal_delays,
                          max_delay=int(max_delay), learn=learn, rates=rates, time_weights=c,
                          trace_du=trace_du, trace_dv=trace_dv, reset_interval=int(reset_interval),
-                         seed=int(seed), name=name, log_config=log_config, **kwargs)
+                         seed=int(seed), momentum=float(momentum), name=name,
+                         log_config=log_config, **kwargs)
         self.s_in = InPort(shape=(n_pre,))
         self.a_out = OutPort(shape=(n_post,))
         self.psi_in = InPort(shape=(n_post,))
