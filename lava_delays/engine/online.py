@@ -46,7 +46,7 @@ class OnlineConfig:
 
     ``delays`` says which delays exist (random initial values, uniform in
     0..``init_delay``), ``learn`` which parameters learn (default: all that
-    exist). Rates are plain-SGD rates of the float rule; fixed point derives
+    exist). Rates are SGD rates (with ``momentum``) of the float rule; fixed point derives
     its own from them.
     """
     hidden: Sequence[int] = (64,)
