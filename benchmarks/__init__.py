@@ -13,6 +13,8 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 * ``online_timing`` -- on-line three-factor learning on the timing task:
   weights only / fixed random / learned synaptic / axonal / both delays,
   feed-forward and recurrent, and a same-parameter-budget baseline.
+* ``online_fsdd`` -- on-line learning on the FSDD recordings, unseen test
+  speaker, with and without learned delays.
 * ``online_vs_bptt`` -- on-line three-factor learning vs torch BPTT of the
   same network from the same initial parameters (timing task, fixed vs
   learned delays): deployed test accuracy, train time, delay movement.
@@ -32,6 +34,7 @@ BENCHMARKS = {
     "delay_dense": "lava_delays.benchmarks.delay_dense",
     "engine": "lava_delays.benchmarks.engine",
     "online_timing": "lava_delays.benchmarks.online_timing",
+    "online_fsdd": "lava_delays.benchmarks.online_fsdd",
     "online_vs_bptt": "lava_delays.benchmarks.online_vs_bptt",
     "online_memory": "lava_delays.benchmarks.online_memory",
 }

@@ -1,6 +1,7 @@
 """Smoke tests of the on-line vs BPTT benchmarks (quick mode) and the BPTT
 reference they rely on."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +124,15 @@ def test_online_memory_quick(tmp_path):
     # what autograd keeps grows with T; the on-line state does not
     for m, vals in saved_bytes.items():
         assert vals == sorted(vals) and vals[-1] > vals[0], (m, vals)
+
+
+FSDD = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
+
+
+@pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")
+def test_online_fsdd_quick(tmp_path):
+    from lava_delays.benchmarks import online_fsdd
+    m = online_fsdd.run(tmp_path, quick=True)
+    assert m["n_test"] == 100 and len(m["rows"]) == 2
+    assert all(0 <= r["test_accuracy"] <= 1 for r in m["rows"])
+    assert (tmp_path / "metrics.json").is_file()

@@ -401,12 +401,14 @@ def _delay_value(steps, state):
 
 def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
                  batch: int = 32, anneal_epochs: Optional[int] = None, seed: int = 0,
-                 lr_decay: float = 1.0, progress=None) -> list:
+                 lr_decay: float = 1.0, augment=None, progress=None) -> list:
     """Train ``learner`` on ``train = (x, labels)`` for ``epochs`` epochs.
 
     The delay spread anneals linearly from ``config.delay_spread`` to 0 over
     ``anneal_epochs`` (default: half of the epochs); every learning rate is
-    multiplied by ``lr_decay ** epoch``. ``progress(record)`` is
+    multiplied by ``lr_decay ** epoch``. ``augment(x_batch, rng)`` (optional)
+    returns a transformed training batch (see :func:`spike_augment`).
+    ``progress(record)`` is
     called after every epoch. Returns the per-epoch records (loss, train and
     test accuracy, mean delay movement, clamps).
     """
@@ -424,8 +426,12 @@ def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
         learner.set_delay_spread(learner.cfg.delay_spread * max(0.0, 1 - epoch / anneal))
         learner.lr_scale = lr_decay ** epoch
         order = rng.permutation(len(x))
-        stats = [learner.train_batch(x[order[i:i + batch]], y[order[i:i + batch]])
-                 for i in range(0, len(x), batch)]
+        stats = []
+        for i in range(0, len(x), batch):
+            xb = x[order[i:i + batch]]
+            if augment is not None:
+                xb = augment(xb, rng)
+            stats.append(learner.train_batch(xb, y[order[i:i + batch]]))
         record = {"epoch": epoch + 1,
                   "loss": float(np.mean([s["loss"] for s in stats])),
                   "train_accuracy": float(np.mean([s["accuracy"] for s in stats])),
@@ -437,3 +443,19 @@ def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
         if progress is not None:
             progress(record)
     return history
+
+
+def spike_augment(drop: float = 0.2, shift: int = 3):
+    """Training-time augmentation for spike inputs: drop each spike with
+    probability ``drop`` and shift each sample by a random number of steps in
+    ``-shift..shift`` (circularly). Returns ``augment(x, rng)``."""
+    if not 0 <= drop < 1 or shift < 0:
+        raise ParameterError(f"need 0 <= drop < 1 and shift >= 0, got {drop}, {shift}")
+
+    def augment(x, rng):
+        keep = rng.random(x.shape) >= drop
+        out = (x * keep).astype(x.dtype)
+        if shift:
+            out = np.stack([np.roll(v, int(rng.integers(-shift, shift + 1)), axis=0) for v in out])
+        return out
+    return augment

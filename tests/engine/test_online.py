@@ -112,3 +112,14 @@ def test_fixed_point_traces_and_eligibilities_saturate_and_count():
     assert counter["trace_saturate"] > 0 and counter["eligibility_saturate"] > 0
     assert np.abs(syn.trace.pv).max() == 2 ** (TRACE_BITS - 1) - 1
     assert np.abs(syn.e_w).max() == 2 ** (ELIGIBILITY_BITS - 1) - 1
+
+
+def test_spike_augment():
+    from lava_delays.engine.online import spike_augment
+    rng = np.random.default_rng(0)
+    x = np.ones((4, 20, 5), np.uint8)
+    out = spike_augment(0.5, 2)(x, rng)
+    assert out.shape == x.shape and out.dtype == x.dtype and 0.3 < out.mean() < 0.7
+    assert np.array_equal(spike_augment(0.0, 0)(x, rng), x)
+    with pytest.raises(ParameterError):
+        spike_augment(1.0, 0)
