@@ -100,11 +100,11 @@ def _scatter_floor_shift(buf, acc, touched, spikes, weights_t, delays_t, rshift)
                     flat = (b * n_post + j) * slots + d
                     if touched[flat] == 0:
                         touched[flat] = 1
-                        touched[-(n_touched + 1)] = flat + 2
+                        touched[-(n_touched + 1)] = flat
                         n_touched += 1
                     acc[b, j, d] += weights_t[i, j] * s
     for k in range(n_touched):
-        flat = touched[-(k + 1)] - 2
+        flat = touched[-(k + 1)]
         touched[-(k + 1)] = 0
         touched[flat] = 0
         d = flat % slots
@@ -161,7 +161,7 @@ def delay_line_ingest(buf: np.ndarray, spikes: np.ndarray, table: SynapseTable,
         if scratch.get("acc") is None or scratch["acc"].shape != buf.shape:
             scratch["acc"] = np.zeros_like(buf)
             # first half: a "touched" flag per entry; from the end: the list
-            # of touched flat indices (stored +2 so that 0 means empty).
+            # of this step's touched flat indices.
             scratch["touched"] = np.zeros(2 * buf.size + 1, dtype=np.int64)
         _scatter_floor_shift(buf, scratch["acc"], scratch["touched"], spikes,
                              table.weights_t, table.delays_t, -int(weight_exp))
