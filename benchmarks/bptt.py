@@ -65,24 +65,9 @@ import torch
 from lava_delays.engine.online import OnlineConfig, OnlineLearner
 from lava_delays.errors import ParameterError
 from lava_delays.kernels.plasticity import readout_time_weights
+from lava_delays.train.surrogate import GaussSpike
 
 __all__ = ["BPTTModel", "GaussSpike", "train_bptt", "evaluate", "deployed_accuracy"]
-
-
-class GaussSpike(torch.autograd.Function):
-    """Heaviside forward, Gaussian surrogate backward (saves v only)."""
-
-    @staticmethod
-    def forward(ctx, v, vth, sigma):
-        ctx.save_for_backward(v)
-        ctx.vth, ctx.sigma = vth, sigma
-        return (v > vth).to(v.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (v,) = ctx.saved_tensors
-        psi = torch.exp(-((v - ctx.vth) ** 2) / (2 * ctx.sigma ** 2))
-        return grad * psi, None, None
 
 
 class BPTTModel:

@@ -17,7 +17,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
 
 from lava_delays.benchmarks import log, machine_info, write_metrics
 

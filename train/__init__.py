@@ -1,8 +1,15 @@
 """``lava_delays.train`` -- the lava-dl (slayer) offline trainer that
 co-learns weights, per-synapse and axonal delays and AdLIF+ adaptation
-(issue 5 of the tracker; not in this release yet).
+(issue 5 of the tracker; in progress).
 
-Until it lands: ``lava_delays.benchmarks.bptt`` is a torch BPTT of the
-on-line learner's network (per-synapse + axonal delays through linear
-interpolation), and ``lava-delays train`` says that it is not available.
+Available now: :class:`lava_delays.train.adlif.AdLIF` (torch AdLIF+ equal to
+the float kernel spike for spike) and
+:mod:`lava_delays.train.surrogate` (Gaussian-surrogate spike function).
+``lava_delays.benchmarks.bptt`` is a torch BPTT of the on-line learner's
+network (per-synapse + axonal delays through linear interpolation);
+``lava-delays train`` says that the trainer is not available yet.
 """
+from lava_delays.train.adlif import AdLIF
+from lava_delays.train.surrogate import GaussSpike, spike
+
+__all__ = ["AdLIF", "GaussSpike", "spike"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lava_delays.benchmarks.bptt import GaussSpike
+from lava_delays.train.surrogate import GaussSpike
 from lava_delays.engine.online import OnlineConfig, OnlineLearner
 
 
