@@ -31,3 +31,20 @@ def test_public_api_reexported():
     for name in lava_delays.__all__:
         assert hasattr(lava_delays, name), name
     from lava_delays.proc import AdLIF, AxonalDelay, LIF, LeakyReadout, SynapticDelayDense  # noqa: F401
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    """A sub-package missing from [tool.setuptools] packages would be absent
+    from a regular (non-editable) install."""
+    import tomli
+    cfg = tomli.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(cfg["packages"])
+    mapping = {v: k for k, v in cfg["package-dir"].items()}
+    found = set()
+    for init in REPO.glob("**/__init__.py"):
+        rel = init.parent.relative_to(REPO)
+        if rel.parts[0] in ("tests", "tutorials", ".venv") or rel.parts[0].startswith("."):
+            continue
+        top = mapping.get(rel.parts[0], rel.parts[0])
+        found.add(".".join((top,) + rel.parts[1:]))
+    assert found == listed
