@@ -34,9 +34,11 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
+# every benchmark (about 30 minutes on 2 cores); one: lava-delays bench NAME --out DIR
 bench: install
-	$(VENV)/bin/lava-delays bench delay_dense --out $(OUT)/bench/delay_dense
-	$(VENV)/bin/lava-delays bench engine --out $(OUT)/bench/engine
+	for name in $$($(VENV)/bin/lava-delays bench list); do \
+	  $(VENV)/bin/lava-delays bench $$name --out $(OUT)/bench/$$name || exit 1; \
+	done
 
 clean-venv:
 	rm -rf $(VENV)
