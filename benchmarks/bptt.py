@@ -65,6 +65,7 @@ import torch
 from lava_delays.engine.online import OnlineConfig, OnlineLearner
 from lava_delays.errors import ParameterError
 from lava_delays.kernels.plasticity import readout_time_weights
+from lava_delays.train.delays import delayed_current
 from lava_delays.train.surrogate import GaussSpike
 
 __all__ = ["BPTTModel", "GaussSpike", "train_bptt", "evaluate", "deployed_accuracy"]
@@ -162,20 +163,8 @@ class BPTTModel:
                 dx = xp[:, tt - 1, ii] - x0
                 a = a + torch.einsum("btji,ji->btj", dx, self.w * f)
             return a
-        # conv: kernel K[j, i, k] = w (1-f) [k == lo] + w f [k == lo + 1]
-        oh0 = torch.nn.functional.one_hot(lo, P).to(self.dtype)
-        oh1 = torch.nn.functional.one_hot(lo + 1, P).to(self.dtype)
-        K = self.w[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
-        # tap by tap (torch's conv1d would unfold the input, O(T n_in P) memory):
-        # tap k reads x(t - 1 - k) = xt[P - 1 - k + t]. Time-major, so every
-        # slice is a contiguous view and autograd keeps only xt and K.
-        xt = xp.transpose(0, 1).contiguous().reshape((steps + P) * batch, n_in)
-        Kt = K.permute(2, 1, 0)                         # (P, n_in, n_post)
-        rows = lambda k: xt[(P - 1 - k) * batch:(P - 1 - k + steps) * batch]  # noqa: E731
-        a = rows(0) @ Kt[0]
-        for k in range(1, P):
-            a.addmm_(rows(k), Kt[k])                    # in place: no per-tap temporaries
-        return a.reshape(steps, batch, -1).transpose(0, 1)
+        # "conv": the trainer's tap-by-tap interpolated delay layer
+        return delayed_current(x, self.w, D, self.cfg.max_delay)
 
     def forward(self, x) -> torch.Tensor:
         """Summed read-out voltage (batch, n_classes) for input spikes
