@@ -57,7 +57,7 @@ def _config(quick: bool) -> dict:
 
 def online_state_bytes(learner) -> dict:
     """Bytes of the on-line learner's per-batch learning state."""
-    syns = list(learner.ff) + [r for r in learner.rec if r is not None] + [learner.out]
+    syns = learner.synapses()
     traces = sum(s.trace.pu.nbytes + s.trace.pv.nbytes + s.trace.hist.nbytes for s in syns)
     elig = sum(s.e_w.nbytes + s.e_d.nbytes for s in syns)
     params = sum(s.weights.nbytes + sum(d.value.nbytes for d in (s.syn, s.ax) if d is not None)

@@ -204,14 +204,13 @@ class OnlineLearner:
         """Keep parameters, re-allocate traces/eligibilities for ``batch``."""
         if batch == self.batch:
             return
-        for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
-            n_post, n_pre = syn.weights.shape
-            syn.trace = type(syn.trace)(batch, n_pre, syn.max_delay, syn.trace.du,
-                                        syn.trace.dv, syn.fixed, syn.counter,
-                                        extra=int(np.ceil(3 * syn.max_spread)))
-            syn.e_w = np.zeros((batch, n_post, n_pre), syn.e_w.dtype)
-            syn.e_d = np.zeros((batch, n_post, n_pre), syn.e_d.dtype)
+        for syn in self.synapses():
+            syn.resize(batch)
         self.batch = batch
+
+    def synapses(self) -> List[PlasticSynapses]:
+        """Every plastic connection: feed-forward, recurrent, read-out."""
+        return self.ff + [r for r in self.rec if r is not None] + [self.out]
 
     # --- network view --------------------------------------------------------------
     def network(self) -> Network:
@@ -270,7 +269,7 @@ class OnlineLearner:
         y = np.zeros((batch, self.n_classes), np.int64 if self.cfg.fixed else np.float64)
         if learn:
             self._resize(batch)
-            for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
+            for syn in self.synapses():
                 syn.reset()
             c, c_ro, _, _ = self.time_weights(steps)
             ones = np.full((batch, self.n_classes), PSI_ONE if self.cfg.fixed else 1.0)
@@ -320,23 +319,18 @@ class OnlineLearner:
         sigs = self._signals(err)
         result = {"loss": loss, "accuracy": float(np.mean(correct))}
         hidden_rates, out_rates = self.rates(steps, batch)
+        def update(syn, signal, rates):
+            syn.rates = rates
+            return syn.apply(signal) if apply else syn.gradients(signal)
+
         grads = {"weights": [], "rec": [], "synaptic": [], "axonal": []}
-        for k, sig in enumerate(sigs):
-            for syn, key in ((self.ff[k], None), (self.rec[k], "rec")):
-                if syn is None:
-                    if key == "rec":
-                        grads["rec"].append(None)
-                    continue
-                syn.rates = hidden_rates
-                g = syn.apply(sig) if apply else syn.gradients(sig)
-                if key == "rec":
-                    grads["rec"].append(g["weights"])
-                else:
-                    grads["weights"].append(g["weights"])
-                    grads["synaptic"].append(g["synaptic"] if syn.syn is not None else None)
-                    grads["axonal"].append(g["axonal"] if syn.ax is not None else None)
-        self.out.rates = out_rates
-        grads["readout"] = self.out.apply(err)["weights"] if apply else self.out.gradients(err)["weights"]
+        for ff, rec, sig in zip(self.ff, self.rec, sigs):
+            g = update(ff, sig, hidden_rates)
+            grads["weights"].append(g["weights"])
+            grads["synaptic"].append(g["synaptic"] if ff.syn is not None else None)
+            grads["axonal"].append(g["axonal"] if ff.ax is not None else None)
+            grads["rec"].append(None if rec is None else update(rec, sig, hidden_rates)["weights"])
+        grads["readout"] = update(self.out, err, out_rates)["weights"]
         result["grads"] = grads
         return result
 
@@ -379,7 +373,7 @@ class OnlineLearner:
                 self.rec[k].weights = np.array(result["rec_weights"][k],
                                                dtype=self.rec[k].weights.dtype)
         self.out.weights = np.array(result["readout_weights"], dtype=self.out.weights.dtype)
-        for syn in self.ff + [r for r in self.rec if r is not None] + [self.out]:
+        for syn in self.synapses():
             syn.seed += 7919
             syn.rng = np.random.default_rng(syn.seed)
 

@@ -343,13 +343,9 @@ class PlasticSynapses:
         self.counter = counter if counter is not None else OverflowCounter()
         self.filtered = trace_du is not None
         self.max_spread = float(max_spread)
-        self.trace = PreTrace(batch, n_pre, max_delay, trace_du if self.filtered else 0,
-                              trace_dv if self.filtered else 0, fixed, self.counter,
-                              extra=int(np.ceil(3 * self.max_spread)))
+        self._trace_decays = ((trace_du, trace_dv) if self.filtered else (0, 0))
+        self.resize(batch)
         self.set_spread(0.0)
-        dtype = np.int64 if fixed else np.float64
-        self.e_w = np.zeros((batch, n_post, n_pre), dtype)
-        self.e_d = np.zeros((batch, n_post, n_pre), dtype)
         self.weight_clamps = 0
         if not 0 <= momentum < 1:
             raise ParameterError(f"momentum must lie in [0, 1), got {momentum}")
@@ -398,6 +394,16 @@ class PlasticSynapses:
             self.trace.pv[:] = pre_spikes * one
             self.trace.hist[:, 1:] = self.trace.hist[:, :-1]
             self.trace.hist[:, 0] = self.trace.pv
+
+    def resize(self, batch: int) -> None:
+        """(Re-)allocate pre trace and eligibilities for ``batch`` samples;
+        parameters, momentum and random state are kept."""
+        n_post, n_pre = self.weights.shape
+        self.trace = PreTrace(batch, n_pre, self.max_delay, *self._trace_decays, self.fixed,
+                              self.counter, extra=int(np.ceil(3 * self.max_spread)))
+        dtype = np.int64 if self.fixed else np.float64
+        self.e_w = np.zeros((batch, n_post, n_pre), dtype)
+        self.e_d = np.zeros((batch, n_post, n_pre), dtype)
 
     def reset(self) -> None:
         """Start a new sample: clear pre trace and eligibilities."""
