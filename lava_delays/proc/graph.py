@@ -50,6 +50,14 @@ def _neurons(nrn, n: int, name: str, reset: int):
     raise TypeError(f"unknown neuron description {type(nrn).__name__}")
 
 
+def stream_source(spikes: np.ndarray, fixed: bool) -> SourceBuffer:
+    """A source process that sends samples (batch, T, n) one after another,
+    one time step per Lava step (int for fixed point, float otherwise)."""
+    n = spikes.shape[2]
+    data = np.ascontiguousarray(spikes.reshape(-1, n).T, dtype=np.int64 if fixed else float)
+    return SourceBuffer(data=data)
+
+
 class LavaGraph:
     """The Lava processes of a network, fed by a source of input spikes.
 
@@ -74,9 +82,7 @@ class LavaGraph:
         self.net = net
         self.batch, self.steps, _ = spikes.shape
         reset = self.steps
-        data = np.ascontiguousarray(
-            spikes.reshape(-1, net.n_in).T, dtype=np.int64 if net.fixed else float)
-        self.source = SourceBuffer(data=data)
+        self.source = stream_source(spikes, net.fixed)
         self.denses, self.recurrents, self.axons, self.neurons, self.sinks = [], [], [], [], []
         pre_port = self.source.s_out
         total = self.batch * self.steps

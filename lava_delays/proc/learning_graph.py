@@ -12,10 +12,10 @@ from typing import Optional
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
-from lava.proc.io.source import RingBuffer as SourceBuffer
 
 from lava_delays.engine.online import OnlineLearner
 from lava_delays.errors import ParameterError, ShapeError
+from lava_delays.proc.graph import stream_source
 from lava_delays.proc.learning_signal.process import LearningSignal
 from lava_delays.proc.lif.process import LIF, LeakyReadout
 from lava_delays.proc.plastic_delay_dense.process import PlasticDelayDense
@@ -58,9 +58,7 @@ class OnlineLavaGraph:
         c, c_ro, _, _ = learner.time_weights(steps)
         hidden_rates, out_rates = learner.rates(steps, 1)
         du, dv = learner._neuron_decays()
-        data = np.ascontiguousarray(x.reshape(-1, learner.n_in).T,
-                                    dtype=np.int64 if cfg.fixed else float)
-        self.source = SourceBuffer(data=data)
+        self.source = stream_source(x, cfg.fixed)
         self.ff, self.rec, self.neurons, self.signals = [], [], [], []
         pre = self.source.s_out
         for k, (ff, rec) in enumerate(zip(learner.ff, learner.rec)):
