@@ -20,6 +20,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
   learned delays): deployed test accuracy, train time, delay movement.
 * ``online_memory`` -- peak memory of one training step vs sequence length
   (T = 100 .. 10000): on-line learner vs BPTT, each in a spawned child.
+* ``train_timing`` -- offline training on the timing task: weights only /
+  fixed random / learned synaptic / axonal delays / +adaptation / all, float
+  and after quantization-aware training.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ BENCHMARKS = {
     "online_fsdd": "lava_delays.benchmarks.online_fsdd",
     "online_vs_bptt": "lava_delays.benchmarks.online_vs_bptt",
     "online_memory": "lava_delays.benchmarks.online_memory",
+    "train_timing": "lava_delays.benchmarks.train_timing",
 }
 
 

@@ -10,9 +10,11 @@ from lava_delays.engine import (AdLIFNeurons, Connection, Layer, LIFNeurons,
                                 Network, OnlineConfig, OnlineLearner,
                                 ReadoutNeurons, SimResult, simulate,
                                 train_online)
-from lava_delays.errors import (DelayRangeError, LavaDelaysError,
+from lava_delays.errors import (CheckpointError, DelayRangeError, FormatVersionError,
+                                LavaDelaysError, NetworkFileError,
                                 NonFiniteError, ParameterError, ShapeError,
-                                WeightRangeError)
+                                TrainingDivergedError,
+                                UnsupportedFeatureError, WeightRangeError)
 from lava_delays.fixed_point import MAX_DELAY, OverflowCounter
 
 __version__ = "0.1.0"
@@ -21,4 +23,6 @@ __all__ = ["Network", "Layer", "Connection", "LIFNeurons", "AdLIFNeurons",
            "ReadoutNeurons", "simulate", "SimResult", "OnlineConfig", "OnlineLearner",
            "train_online", "MAX_DELAY",
            "OverflowCounter", "LavaDelaysError", "DelayRangeError",
-           "WeightRangeError", "NonFiniteError", "ShapeError", "ParameterError"]
+           "WeightRangeError", "NonFiniteError", "ShapeError", "ParameterError",
+           "NetworkFileError", "FormatVersionError", "UnsupportedFeatureError",
+           "CheckpointError", "TrainingDivergedError"]

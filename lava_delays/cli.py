@@ -14,9 +14,6 @@ from pathlib import Path
 
 from lava_delays.errors import LavaDelaysError
 
-#: commands whose implementation arrives with a later issue of the tracker
-PENDING = {"train": "issue 5 (offline trainer)", "deploy": "issue 6 (deployment)",
-           "eval": "issue 6 (deployment)"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,18 +28,28 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data", required=True)
     train.add_argument("--out", type=Path, required=True)
     train.add_argument("--test-data")
-    train.add_argument("--delays", choices=["none", "synaptic", "axonal", "both"], default="synaptic")
+    train.add_argument("--delays", choices=["none", "synaptic", "axonal", "both"],
+                       help="default: synaptic")
     train.add_argument("--learn", default=None)
-    train.add_argument("--neuron", choices=["lif", "adlif"], default="lif")
+    train.add_argument("--neuron", choices=["lif", "adlif"], help="default: lif")
     train.add_argument("--recurrent", action="store_true")
     train.add_argument("--epochs", type=int)
-    train.add_argument("--config", type=Path)
-    train.add_argument("--resume", action="store_true")
+    train.add_argument("--config", type=Path, help="JSON file of model/training options")
+    train.add_argument("--resume", action="store_true", help="continue OUT/checkpoint.pt")
+    train.add_argument("--hidden", default=None, help="hidden sizes, e.g. 128 or 128,128")
+    train.add_argument("--batch", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--max-delay", type=int)
+    train.add_argument("--qat-epochs", type=int, help="final quantization-aware epochs")
+    for kind in ("weights", "synaptic", "axonal", "adaptation"):
+        train.add_argument(f"--lr-{kind}", type=float)
 
     deploy = sub.add_parser("deploy", help="quantize + export a trained run")
     deploy.add_argument("run_dir", type=Path)
     deploy.add_argument("--out", type=Path, required=True)
     deploy.add_argument("--nir", type=Path)
+    deploy.add_argument("--float", action="store_true",
+                        help="export the float network (integer delays) instead")
 
     ev = sub.add_parser("eval", help="evaluate an exported network")
     ev.add_argument("net", type=Path)
@@ -50,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--backend", choices=["lava", "engine", "float"], default="engine")
     ev.add_argument("--limit", type=int)
     ev.add_argument("--out", type=Path, required=True)
+    ev.add_argument("--compare", choices=["engine", "lava", "none"], default=None,
+                    help="second backend for spike parity (default: engine for --backend "
+                         "lava, none otherwise)")
 
     online = sub.add_parser("online", help="on-chip-style three-factor learning")
     online.add_argument("--data", required=True)
@@ -105,10 +115,7 @@ def _demo(args) -> int:
 
 def _online(args) -> int:
     from lava_delays.online import run_online
-    try:
-        hidden = tuple(int(h) for h in args.hidden.split(","))
-    except ValueError:
-        raise LavaDelaysError(f"--hidden must be comma-separated integers, got {args.hidden!r}")
+    hidden = _hidden(args.hidden)
     learn = args.learn.split(",") if args.learn else None
     metrics = run_online(
         args.data, args.out, test_data=args.test_data, delays=args.delays, learn=learn,
@@ -122,18 +129,58 @@ def _online(args) -> int:
     return 0
 
 
+def _hidden(text):
+    if text is None:
+        return None
+    try:
+        return tuple(int(h) for h in text.split(","))
+    except ValueError:
+        raise LavaDelaysError(f"--hidden must be comma-separated integers, got {text!r}")
+
+
+def _train(args) -> int:
+    from lava_delays.train.run import read_config, train
+    config = read_config(args.config) if args.config else None
+    metrics = train(
+        args.data, args.out, test_data=args.test_data, resume=args.resume, config=config,
+        delays=args.delays, learn=args.learn.split(",") if args.learn else None,
+        neuron=args.neuron,
+        recurrent=args.recurrent or None, epochs=args.epochs, hidden=_hidden(args.hidden),
+        batch=args.batch, seed=args.seed, max_delay=args.max_delay, qat_epochs=args.qat_epochs,
+        lr_weights=args.lr_weights, lr_synaptic=args.lr_synaptic, lr_axonal=args.lr_axonal,
+        lr_adaptation=args.lr_adaptation)
+    print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples "
+          f"({'quantized' if metrics['quantized'] else 'float'} model); "
+          f"metrics in {args.out / 'metrics.json'}")
+    return 0
+
+
+def _deploy(args) -> int:
+    from lava_delays.deploy.export import deploy_run
+    metrics = deploy_run(args.run_dir, args.out, nir=args.nir, fixed=not args.float)
+    print(json.dumps({k: v for k, v in metrics.items() if k != "layers"}, indent=2))
+    return 0
+
+
+def _eval(args) -> int:
+    from lava_delays.deploy.evaluate import evaluate_file
+    metrics = evaluate_file(args.net, args.data, args.out, backend=args.backend,
+                            limit=args.limit, compare=args.compare)
+    line = f"accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples ({args.backend})"
+    if "spike_parity" in metrics:
+        line += f"; spike parity with {metrics['compared_with']}: {metrics['spike_parity']:.4f}"
+    print(line)
+    return 0
+
+
+COMMANDS = {"bench": _bench, "demo": _demo, "online": _online, "train": _train,
+            "deploy": _deploy, "eval": _eval}
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "bench":
-            return _bench(args)
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "online":
-            return _online(args)
-        print(f"lava-delays {args.command}: not available in this version; it "
-              f"arrives with {PENDING[args.command]}", file=sys.stderr)
-        return 3
+        return COMMANDS[args.command](args)
     except LavaDelaysError as err:
         print(f"lava-delays {args.command}: error: {err}", file=sys.stderr)
         return 2

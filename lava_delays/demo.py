@@ -1,114 +1,144 @@
-"""The README's main job (``make demo`` / ``lava-delays demo``).
+"""The README's main job (``make demo`` / ``lava-delays demo``): the whole
+chain on the built-in synthetic timing task.
 
-Current scope (foundation): on the built-in synthetic timing task it builds a
-fixed-point network whose per-synapse delays are *designed* from the class
-templates (one coincidence-detector neuron per class; each channel's delay
-cancels its event time in that class's template), calibrates one threshold
-on training samples, and then
-
-* measures accuracy with those delays and with all delays set to 0 (the same
-  network without delays -- it must stay at chance on this task),
-* runs the same fixed-point network as Lava processes (``fixed_pt``) and
-  reports spike parity with the batched engine,
-* writes ``metrics.json``, a raster plot and a delay map.
-
-Training (issue 5), quantization/export (issue 6) and online learning
-(issue 4) replace the designed delays with learned ones as they land.
+1. train a spiking network with learnable per-synapse delays offline
+   (:mod:`lava_delays.train`, lava-dl slayer blocks), float then
+   quantization-aware;
+2. quantize it to the fixed-point spec and export it (hdf5 in lava-dl netx
+   layout + NIR);
+3. load the file back and run it with the batched fixed-point engine;
+4. run it as Lava processes (``Loihi2SimCfg``, ``fixed_pt``);
+5. report accuracy at every stage and the spike parity quantized trainer ==
+   engine == Lava, plus the same network with its delays set to 0;
+6. write ``metrics.json``, a raster/delay plot, the learning curve and the
+   learned-delay histogram.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 
 from lava_delays.atomic import save_figure, write_json
-from lava_delays.data import TimingTask
-from lava_delays.engine import Connection, Layer, LIFNeurons, Network, simulate
 
-WEIGHT = 16
-THRESHOLDS = (48, 56, 64, 72, 80, 88)
-
-
-def designed_network(task: TimingTask, vth: int, use_delays: bool = True) -> Network:
-    """One LIF per class; delays ``max(template) - template`` align the events
-    of that class's template so they coincide at the neuron."""
-    templates = task.templates  # (classes, channels): event times
-    delays = templates.max() - templates if use_delays else np.zeros_like(templates)
-    delays = np.tile(delays, (1, task.config.repeats))
-    weights = np.full(delays.shape, WEIGHT, dtype=np.int64)
-    return Network(n_in=task.n_inputs, fixed=True, layers=[Layer(
-        ff=Connection(weights=weights, delays=delays),
-        neurons=LIFNeurons(du=4095, dv=1024, vth=vth))])
+#: quick=True: tiny sizes for the smoke test
+SIZES = {False: dict(data="timing:train=2000,test=500", hidden=(32,), epochs=15, n_lava=40),
+         True: dict(data="timing:train=128,test=64", hidden=(8,), epochs=2, n_lava=3)}
 
 
-def _accuracy(net: Network, x, y) -> float:
-    return float((simulate(net, x).predict() == y).mean())
+def _zero_delays(net):
+    import copy
+    net = copy.deepcopy(net)
+    for layer in net.layers:
+        layer.ff.delays = None
+        layer.axonal_delays = None
+    return net
 
 
 def run_demo(out: Path, quick: bool = False) -> dict:
     """Run the demo, write ``out/metrics.json`` + plots, return the metrics."""
+    import torch
+
+    from lava_delays.data.spec import load_split
+    from lava_delays.deploy.evaluate import spike_parity
+    from lava_delays.deploy.hdf5 import load_hdf5
+    from lava_delays.deploy.export import deploy_run
+    from lava_delays.engine import simulate
     from lava_delays.proc.graph import run_lava
+    from lava_delays.train import load_model, train
+    torch.set_num_threads(1)
+    size = SIZES[bool(quick)]
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    task = TimingTask()
-    n_train, n_test, n_lava = (100, 100, 4) if quick else (500, 1000, 20)
-    (x_tr, y_tr), (x_te, y_te) = task.split(n_train, n_test, seed=0)
-    print(f"[1/4] timing task: {task.n_classes} classes, {task.n_inputs} channels, "
-          f"T={task.length}; {n_train} calibration / {n_test} test samples", flush=True)
-    scores = {vth: _accuracy(designed_network(task, vth), x_tr, y_tr) for vth in THRESHOLDS}
-    vth = max(scores, key=scores.get)
-    net = designed_network(task, vth)
-    print(f"[2/4] threshold calibrated on training samples: vth={vth}", flush=True)
+    run_dir = out / "run"
+    if run_dir.exists():           # a demo always starts from scratch
+        shutil.rmtree(run_dir)
+    t_start = time.perf_counter()
+    _, (x, y), info = load_split(size["data"])
+    print(f"[1/5] timing task: {info['n_classes']} classes, {info['n_inputs']} channels, "
+          f"T={x.shape[1]}; training {size['epochs']} epochs (last ones quantization-aware)",
+          flush=True)
+    trained = train(size["data"], run_dir, hidden=size["hidden"], epochs=size["epochs"],
+                    delays="synaptic", max_delay=40, seed=0)
+    float_acc = [r["test_accuracy"] for r in trained["history"] if not r["quantized"]][-1]
+    print(f"      float accuracy {float_acc:.3f}, after QAT {trained['accuracy']:.3f}; "
+          f"delays moved {trained['delay_shift']:.2f} steps on average", flush=True)
+
+    net_file = out / "net.h5"
+    deployed = deploy_run(run_dir, net_file, nir=out / "net.nir")
+    print(f"[2/5] quantized + exported {net_file} (and net.nir): "
+          f"{deployed['weights_clipped']} weights clipped, {deployed['delays_clamped']} delays "
+          f"clamped; stock netx can load it: {deployed['netx_compatible']}", flush=True)
+
+    net = load_hdf5(net_file)
     t0 = time.perf_counter()
-    engine = simulate(net, x_te)
+    engine = simulate(net, x)
     engine_s = time.perf_counter() - t0
-    acc = float((engine.predict() == y_te).mean())
-    acc_no_delay = _accuracy(designed_network(task, vth, use_delays=False), x_te, y_te)
-    print(f"[3/4] engine (fixed point): accuracy {acc:.3f} with delays, "
-          f"{acc_no_delay:.3f} without (chance {1 / task.n_classes:.3f})", flush=True)
+    engine_acc = float((engine.predict() == y).mean())
+    model = load_model(run_dir)
+    with torch.no_grad():
+        hidden = model.blocks[0](torch.as_tensor(x, dtype=torch.float64)).numpy().astype(bool)
+    trainer_parity = float(np.all(hidden == engine.spikes[0], axis=(1, 2)).mean())
+    no_delay_acc = float((simulate(_zero_delays(net), x).predict() == y).mean())
+    print(f"[3/5] engine, fixed point, from the file: accuracy {engine_acc:.3f} "
+          f"({len(y)} test samples); spike parity with the quantized trainer "
+          f"{trainer_parity:.3f}; same network with delays set to 0: {no_delay_acc:.3f}",
+          flush=True)
+
+    n_lava = size["n_lava"]
     t0 = time.perf_counter()
-    lava = run_lava(net, x_te[:n_lava], tag="fixed_pt")
+    lava = run_lava(net, x[:n_lava], tag="fixed_pt")
     lava_s = time.perf_counter() - t0
-    same = np.all(lava.spikes[0] == engine.spikes[0][:n_lava], axis=(1, 2))
-    lava_acc = float((lava.predict() == y_te[:n_lava]).mean())
-    print(f"[4/4] Lava fixed_pt on {n_lava} samples: spike parity {same.mean():.3f}, "
-          f"accuracy {lava_acc:.3f}", flush=True)
+    sub = simulate(net, x[:n_lava])
+    lava_parity = float(spike_parity(lava, sub).mean())
+    lava_acc = float((lava.predict() == y[:n_lava]).mean())
+    print(f"[4/5] Lava (Loihi2SimCfg, fixed_pt) on {n_lava} samples: spike parity with the "
+          f"engine {lava_parity:.3f}, accuracy {lava_acc:.3f} (engine on the same samples "
+          f"{float((sub.predict() == y[:n_lava]).mean()):.3f})", flush=True)
+
     metrics = {
-        "task": "timing", "accuracy": acc, "n_test": int(n_test),
-        "accuracy_without_delays": acc_no_delay, "chance": 1 / task.n_classes,
-        "threshold": int(vth), "spike_parity": float(same.mean()),
-        "n_parity_samples": int(n_lava), "lava_accuracy": lava_acc,
-        "engine_samples_per_s": n_test / engine_s, "lava_samples_per_s": n_lava / lava_s,
-        "overflow_counts": dict(engine.counts),
-        "delays": "designed from the class templates (training arrives with issue 5)",
+        "task": size["data"], "accuracy": engine_acc, "n_test": int(len(y)),
+        "float_accuracy": float_acc, "qat_accuracy": trained["accuracy"],
+        "engine_accuracy": engine_acc, "lava_accuracy": lava_acc,
+        "accuracy_delays_zeroed": no_delay_acc, "chance": 1 / info["n_classes"],
+        "spike_parity": lava_parity, "n_parity_samples": int(n_lava),
+        "trainer_engine_spike_parity": trainer_parity,
+        "float_to_fixed_drop_pp": 100 * (float_acc - engine_acc),
+        "delay_shift": trained["delay_shift"], "netx_compatible": deployed["netx_compatible"],
+        "train_seconds": trained["train_seconds"],
+        "engine_samples_per_s": len(y) / engine_s, "lava_samples_per_s": n_lava / lava_s,
+        "overflow_counts": dict(engine.counts), "total_seconds": time.perf_counter() - t_start,
     }
     write_json(out / "metrics.json", metrics)
-    hits = np.flatnonzero(engine.predict() == y_te)
+    hits = np.flatnonzero(engine.predict() == y)
     k = int(hits[0]) if hits.size else 0
-    _plots(task, net, x_te[k], int(y_te[k]), engine.spikes[0][k], out)
+    _plots(net, x[k], int(y[k]), engine.spikes[0][k], engine.readout[k], out)
+    print(f"[5/5] wrote {out / 'metrics.json'}, {out / 'raster_delays.png'}, "
+          f"{run_dir / 'learning_curve.png'}, {run_dir / 'delay_histogram.png'} "
+          f"({metrics['total_seconds']:.0f} s in all)", flush=True)
     return metrics
 
 
-def _plots(task, net, x, label, hidden, out: Path) -> None:
+def _plots(net, x, label, hidden, readout, out: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 3.6))
     t, c = np.nonzero(x)
-    delays = net.layers[0].ff.delays
-    axes[0].scatter(t, c, s=30, marker="|", color="0.6", label="input spike")
-    axes[0].scatter(t + 1 + delays[label, c], c, s=30, marker="|", color="C3",
-                    label=f"arrival at class-{label} neuron")
-    axes[0].set(title=f"one sample of class {label}", xlabel="step", ylabel="channel")
-    axes[0].legend(loc="lower right", fontsize=7)
+    axes[0].scatter(t, c, s=30, marker="|", color="C0")
+    axes[0].set(title=f"input spikes (class {label})", xlabel="step", ylabel="channel")
     t, n = np.nonzero(hidden)
     axes[1].scatter(t, n, s=12, marker="|", color="C3")
-    axes[1].set(title="class-detector spikes (fixed point)", xlabel="step",
-                ylabel="class neuron", xlim=(0, task.length), ylim=(-0.5, task.n_classes - 0.5))
-    im = axes[2].imshow(net.layers[0].ff.delays, aspect="auto", cmap="viridis")
-    axes[2].set(title="synaptic delays (steps)", xlabel="input channel", ylabel="class neuron")
-    fig.colorbar(im, ax=axes[2])
+    axes[1].set(title="hidden spikes (Lava fixed point = engine)", xlabel="step",
+                ylabel="neuron", xlim=(0, len(x)))
+    axes[2].plot(np.cumsum(readout, axis=0))
+    axes[2].set(title=f"read-out: summed voltage (class {label} wins)", xlabel="step",
+                ylabel="sum of v (fixed point)")
+    im = axes[3].imshow(net.layers[0].ff.delay_matrix(), aspect="auto", cmap="viridis")
+    axes[3].set(title="learned synaptic delays (steps)", xlabel="input channel",
+                ylabel="hidden neuron")
+    fig.colorbar(im, ax=axes[3])
     fig.tight_layout()
     save_figure(fig, out / "raster_delays.png", dpi=110)
     plt.close(fig)

@@ -32,3 +32,29 @@ class ShapeError(LavaDelaysError, ValueError):
 
 class ParameterError(LavaDelaysError, ValueError):
     """A scalar parameter is outside its documented range."""
+
+
+class NetworkFileError(LavaDelaysError, ValueError):
+    """A network file (hdf5, NIR) cannot be read: not HDF5, truncated or
+    corrupt, a dataset or attribute is missing or of the wrong kind, or its
+    datasets disagree with each other."""
+
+
+class FormatVersionError(NetworkFileError):
+    """A network file was written by a newer lava-delays file format than this
+    version can read."""
+
+
+class UnsupportedFeatureError(LavaDelaysError, ValueError):
+    """The target format or tool cannot express a part of the network (e.g.
+    AdLIF neurons in NIR)."""
+
+
+class CheckpointError(LavaDelaysError, ValueError):
+    """A training checkpoint is missing, truncated, corrupt, of a newer format
+    or from another architecture."""
+
+
+class TrainingDivergedError(LavaDelaysError, RuntimeError):
+    """The training loss became NaN or infinite; the last good checkpoint is
+    kept."""

@@ -1,7 +1,6 @@
 """AdLIF+ neurons in torch, the trainer's twin of
 :func:`lava_delays.kernels.adlif.adlif_step` (same equations, same order of
-operations, same clamps), so a trained model's float forward pass equals the
-float kernel spike for spike (tested)::
+operations, same clamps)::
 
     u[t] = alpha (u[t-1] - vth s[t-1]) + (1 - alpha) (I[t] - w[t-1])
     w[t] = beta w[t-1] + (1 - beta) (a u[t-1] + b vth s[t-1])
@@ -9,14 +8,25 @@ float kernel spike for spike (tested)::
 
 alpha, beta, a, b are learnable per neuron and clamped to
 :data:`lava_delays.kernels.adlif.RANGES` in every forward pass.
+
+Float mode: threshold 1, equal to the float kernel spike for spike.
+Quantized mode (``scale`` set, float64): the kernel's fixed-point arithmetic
+-- parameters as 12-bit fractions (round half to even, as the engine), input
+<< 6, products rounded toward zero, u and w saturating at 24 bits, threshold
+``scale << 6`` -- with straight-through rounding, so spikes equal the
+fixed-point engine's (tested).
 """
 from __future__ import annotations
+
+from typing import Optional
 
 import numpy as np
 import torch
 
 from lava_delays.errors import ShapeError
+from lava_delays.fixed_point import ACTIVATION_SHIFT, DECAY_UNITY, THRESHOLD_SHIFT
 from lava_delays.kernels.adlif import RANGES
+from lava_delays.train.quantize import ste_decay, ste_round, ste_saturate
 from lava_delays.train.surrogate import spike
 
 
@@ -28,7 +38,7 @@ class AdLIF(torch.nn.Module):
     n : int
         Number of neurons.
     vth : float
-        Threshold.
+        Threshold of the float model.
     psi_sigma : float
         Surrogate width as a fraction of ``vth`` (as the Lava ``AdLIF``).
     seed : int
@@ -39,31 +49,64 @@ class AdLIF(torch.nn.Module):
                  dtype=torch.float64):
         super().__init__()
         rng = np.random.default_rng(seed)
-        self.vth, self.sigma = float(vth), float(psi_sigma) * float(vth)
+        self.n = int(n)
+        self.vth, self.psi_sigma = float(vth), float(psi_sigma)
         for name, (lo, hi) in RANGES.items():
             init = torch.tensor(rng.uniform(lo, hi, n), dtype=dtype)
             setattr(self, name, torch.nn.Parameter(init))
+        #: threshold mantissa in quantized mode (None: float mode)
+        self.scale: Optional[int] = None
+
+    @property
+    def quantized(self) -> bool:
+        return self.scale is not None
 
     def clamped(self) -> dict:
         """Per-neuron parameters clamped to their ranges."""
         return {name: getattr(self, name).clamp(lo, hi) for name, (lo, hi) in RANGES.items()}
 
+    def init_state(self, batch: int, like: torch.Tensor):
+        zeros = like.new_zeros(batch, self.n)
+        return zeros, zeros.clone(), zeros.clone()
+
+    def _params(self):
+        p = self.clamped()
+        if self.quantized:
+            p = {k: ste_round(v * float(DECAY_UNITY)) for k, v in p.items()}
+        return p
+
+    def step(self, state, a_in: torch.Tensor, params: Optional[dict] = None):
+        """One step; ``params`` from :meth:`_params` (computed once per
+        sequence by :meth:`forward`). Returns (spikes, state)."""
+        p = params if params is not None else self._params()
+        alpha, beta, a, b = p["alpha"], p["beta"], p["a"], p["b"]
+        u, w, s = state
+        if self.quantized:
+            vth = float(self.scale << THRESHOLD_SHIFT)
+            one = float(DECAY_UNITY)
+            drive = a_in * float(2 ** ACTIVATION_SHIFT) - w
+            u_new = ste_decay(alpha * (u - vth * s) + (one - alpha) * drive, 1)
+            target = ste_decay(a * u + b * vth * s, 1)
+            w = ste_saturate(ste_decay(beta * w + (one - beta) * target, 1))
+            u = ste_saturate(u_new)
+            s = spike(u / vth, 1.0, self.psi_sigma)   # exact: u, vth are integers
+            return s, (u, w, s)
+        vth = self.vth
+        u_new = alpha * (u - vth * s) + (1 - alpha) * (a_in - w)
+        w = beta * w + (1 - beta) * (a * u + b * vth * s)
+        u = u_new
+        s = spike(u, vth, self.psi_sigma * vth)
+        return s, (u, w, s)
+
     def forward(self, current: torch.Tensor) -> torch.Tensor:
         """Spikes (batch, T, n) for input currents (batch, T, n)."""
-        if current.ndim != 3 or current.shape[2] != self.alpha.shape[0]:
-            raise ShapeError(f"AdLIF input must be (batch, T, {self.alpha.shape[0]}), "
+        if current.ndim != 3 or current.shape[2] != self.n:
+            raise ShapeError(f"AdLIF input must be (batch, T, {self.n}), "
                              f"got {tuple(current.shape)}")
-        p = self.clamped()
-        alpha, beta, a, b = p["alpha"], p["beta"], p["a"], p["b"]
-        batch, steps, n = current.shape
-        u = current.new_zeros(batch, n)
-        w = current.new_zeros(batch, n)
-        s = current.new_zeros(batch, n)
+        params = self._params()
+        state = self.init_state(current.shape[0], current)
         out = []
-        for t in range(steps):
-            u_new = alpha * (u - self.vth * s) + (1 - alpha) * (current[:, t] - w)
-            w = beta * w + (1 - beta) * (a * u + b * self.vth * s)
-            u = u_new
-            s = spike(u, self.vth, self.sigma)
+        for t in range(current.shape[1]):
+            s, state = self.step(state, current[:, t], params)
             out.append(s)
         return torch.stack(out, dim=1)

@@ -1,0 +1,128 @@
+"""netx compatibility: which networks stock lava-dl netx can express, and a
+saved netx-compatible network run by ``lava.lib.dl.netx.hdf5.Network`` gives
+the spikes and read-out voltage of our Lava graph and engine."""
+import numpy as np
+import pytest
+from _deploy_nets import kitchen_sink, netx_network
+
+from lava_delays.deploy import netx_compatible, save_hdf5
+from lava_delays.deploy.netx import netx_effective_weights
+from lava_delays.engine import AdLIFNeurons, LIFNeurons, simulate
+from lava_delays.fixed_point import loihi_weights
+from lava_delays.kernels.adlif import ALPHA_RANGE, BETA_RANGE
+from lava_delays.proc.graph import run_lava
+
+
+def test_netx_network_is_compatible():
+    check = netx_compatible(netx_network())
+    assert check and check.ok and check.reason == ""
+
+
+def _modified(change):
+    net = netx_network()
+    change(net)
+    return net
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda n: setattr(n.layers[0], "axonal_delays", np.ones(8, int)), "axonal"),
+    (lambda n: setattr(n.layers[0].ff, "weight_exp", -1), "weight_exp"),
+    (lambda n: n.layers[0].ff.weights.__setitem__((0, 0), 3), "odd mixed-sign"),
+    (lambda n: n.layers[0].ff.weights.fill(0), "all weights zero"),
+    (lambda n: setattr(n.layers[1].ff, "delays", np.zeros((6, 10), int)), "dense_rec"),
+    (lambda n: setattr(n.layers[1].rec, "delays", np.ones((6, 6), int)), "recurrent"),
+    (lambda n: setattr(n.layers[0].neurons, "dv", np.arange(10) * 100), "vDecay"),
+    (lambda n: setattr(n.layers[1].neurons, "bias_mant", 3), "multiple of 64"),
+])
+def test_incompatible_reasons(change, reason):
+    check = netx_compatible(_modified(change))
+    assert not check
+    assert reason in check.reason, check.reason
+
+
+def test_float_network_is_incompatible():
+    check = netx_compatible(kitchen_sink(fixed=False, adlif=False))
+    assert not check and "fixed-point" in check.reason
+
+
+def test_adlif_is_incompatible():
+    net = netx_network()
+    n = net.layers[0].n_out
+    net.layers[0].neurons = AdLIFNeurons(alpha=np.full(n, np.mean(ALPHA_RANGE)),
+                                         beta=np.full(n, np.mean(BETA_RANGE)),
+                                         a=np.zeros(n), b=np.zeros(n), vth=64)
+    check = netx_compatible(net)
+    assert not check and "AdLIF" in check.reason
+
+
+def test_uniform_array_parameters_are_compatible():
+    net = netx_network()
+    net.layers[0].neurons.du = np.full(10, 1000)  # one value: lava's LIF takes it
+    assert netx_compatible(net)
+
+
+def test_effective_weights_match_loihi_for_even_weights():
+    rng = np.random.default_rng(0)
+    for w in (rng.integers(-128, 127, (4, 5)) * 2, rng.integers(0, 256, (4, 5)),
+              -rng.integers(0, 256, (4, 5)), np.array([[4, 8], [12, -16]])):
+        eff, exponent = netx_effective_weights(w)
+        np.testing.assert_array_equal(eff, loihi_weights(w) << -exponent)
+    eff, exponent = netx_effective_weights(np.array([[3, -5]]))
+    assert not np.array_equal(eff, loihi_weights(np.array([[3, -5]])) << -exponent)
+    assert netx_effective_weights(np.zeros((2, 2), int)) is None
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(120)
+def test_netx_runs_saved_network_like_ours(tmp_path):
+    from lava.lib.dl.netx.hdf5 import Network as NetxNetwork
+    from lava.magma.core.run_conditions import RunSteps
+    from lava.magma.core.run_configs import Loihi2SimCfg
+    from lava.proc.io.sink import RingBuffer as Sink
+    from lava.proc.io.source import RingBuffer as Source
+    from lava.proc.monitor.process import Monitor
+
+    net = netx_network()
+    assert netx_compatible(net)
+    steps = 40
+    rng = np.random.default_rng(7)
+    spikes = (rng.random((1, steps, net.n_in)) < 0.3).astype(np.int64)
+    path = save_hdf5(net, tmp_path / "net.h5")
+
+    netx_net = NetxNetwork(net_config=str(path))
+    assert len(netx_net.layers) == len(net.layers)
+    source = Source(data=np.ascontiguousarray(spikes[0].T))
+    source.s_out.connect(netx_net.inp)
+    # every spiking block's output; the read-out's value is its LIF voltage
+    sinks = []
+    for block in netx_net.layers[:-1]:
+        sinks.append(Sink(shape=block.out.shape, buffer=steps))
+        block.out.connect(sinks[-1].a_in)
+    monitor = Monitor()
+    monitor.probe(netx_net.layers[-1].neuron.v, steps)
+    try:
+        netx_net.run(condition=RunSteps(num_steps=steps),
+                     run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+        netx_spikes = [s.data.get().T.astype(bool) for s in sinks]
+        probed = monitor.get_data()
+    finally:
+        netx_net.stop()
+    (netx_v,) = [v for per_proc in probed.values() for v in per_proc.values()]
+
+    ours_engine = simulate(net, spikes)
+    ours_lava = run_lava(net, spikes, tag="fixed_pt")
+    assert sum(s.sum() for s in ours_engine.spikes) > 20  # the test sees activity
+    for k, netx_s in enumerate(netx_spikes):
+        np.testing.assert_array_equal(netx_s, ours_engine.spikes[k][0], f"layer {k} engine")
+        np.testing.assert_array_equal(netx_s, ours_lava.spikes[k][0], f"layer {k} lava")
+    assert np.abs(ours_engine.readout).max() > 0
+    np.testing.assert_array_equal(netx_v, ours_engine.readout[0])
+    np.testing.assert_array_equal(netx_v, ours_lava.readout[0])
+
+
+def test_lif_threshold_is_a_mantissa():
+    # netx's vThMant is lava's vth mantissa (effective vth << 6), as ours
+    from lava_delays.deploy.netx import cuba_device_params
+    params = cuba_device_params(LIFNeurons(du=0, dv=4095, vth=300))
+    assert params == {"type": "CUBA", "iDecay": 1, "vDecay": 4095, "vThMant": 300,
+                      "refDelay": 1, "gradedSpike": False}

@@ -1,0 +1,169 @@
+"""Trainer: learns, resumes after SIGKILL to exactly the uninterrupted
+result, data-parallel over 2 gloo processes equals one process, and every
+bad input (checkpoint, NaN loss, options) gives a named error."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lava_delays.data.spec import load_split
+from lava_delays.errors import ParameterError
+from lava_delays.train import (CheckpointError, ModelConfig, TrainConfig, Trainer,
+                               TrainingDivergedError, load_model, train)
+from lava_delays.train.run import read_config
+
+DATA = "timing:train=160,test=64"
+SMALL = dict(hidden=(12,), max_delay=12, batch=32)
+
+
+def _cli(*args, env=None, check=True):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "lava_delays.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr[-2000:])
+    return proc
+
+
+def _state(run):
+    return torch.load(Path(run) / "checkpoint.pt", weights_only=False)
+
+
+def test_learns_and_delays_move(tmp_path):
+    easy = "timing:classes=3,channels=4,gap=4,train=192,test=96"
+    m = train(easy, tmp_path / "learned", epochs=6, qat_epochs=1, hidden=(12,), max_delay=16,
+              batch=16)
+    assert m["accuracy"] > 0.6 and m["quantized"]           # chance is 1/3
+    assert m["delay_shift"] > 0.05
+    fixed = train(DATA, tmp_path / "fixed", epochs=2, qat_epochs=0, learn=["weights"], **SMALL)
+    assert fixed["delay_shift"] == 0.0 and not fixed["quantized"]
+    for name in ("metrics.json", "learning_curve.png", "delay_histogram.png", "config.json"):
+        assert (tmp_path / "learned" / name).stat().st_size > 0
+
+
+def test_sigkill_and_resume_equals_uninterrupted(tmp_path):
+    args = ["train", "--data", DATA, "--epochs", "3", "--qat-epochs", "1", "--hidden", "10",
+            "--max-delay", "8", "--delays", "both", "--neuron", "adlif"]
+    _cli(*args, "--out", str(tmp_path / "whole"))
+    killed = _cli(*args, "--out", str(tmp_path / "crash"),
+                  env={"LAVA_DELAYS_KILL_AFTER_EPOCH": "1"}, check=False)
+    assert killed.returncode == -9                          # really SIGKILLed
+    assert _state(tmp_path / "crash")["epoch"] == 1
+    _cli(*args, "--out", str(tmp_path / "crash"), "--resume")
+    a, b = _state(tmp_path / "whole"), _state(tmp_path / "crash")
+    assert a["epoch"] == b["epoch"] == 3
+    for key in a["model"]:
+        assert torch.equal(a["model"][key], b["model"][key]), key
+    ma = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    mb = json.loads((tmp_path / "crash" / "metrics.json").read_text())
+    assert ma["accuracy"] == mb["accuracy"]
+    assert [r["loss"] for r in ma["history"]] == [r["loss"] for r in mb["history"]]
+
+
+def test_torchrun_two_processes_equal_one(tmp_path):
+    opts = dict(epochs=2, qat_epochs=0, hidden=(8,), max_delay=6, batch=16, dtype="float64")
+    one = train(DATA, tmp_path / "one", **opts)
+    code = ("import sys; from lava_delays.train import train; "
+            f"train({DATA!r}, sys.argv[1], **{opts!r})")
+    script = tmp_path / "ddp.py"
+    script.write_text(code)
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
+                           "--master_port=29533", str(script), str(tmp_path / "two")],
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    two = json.loads((tmp_path / "two" / "metrics.json").read_text())
+    assert two["processes"] == 2 and one["processes"] == 1
+    a, b = _state(tmp_path / "one")["model"], _state(tmp_path / "two")["model"]
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=1e-6, atol=1e-8)
+    assert abs(one["history"][-1]["loss"] - two["history"][-1]["loss"]) < 1e-6
+
+
+def _trainer(tmp_path, **model):
+    (x, y), _, info = load_split(DATA)
+    cfg = ModelConfig(n_in=info["n_inputs"], n_classes=info["n_classes"], hidden=(6,),
+                      max_delay=4, **model)
+    return Trainer(cfg, TrainConfig(epochs=1, qat_epochs=0), tmp_path), (x, y)
+
+
+def test_nan_loss_stops_and_keeps_last_checkpoint(tmp_path):
+    trainer, (x, y) = _trainer(tmp_path)
+    trainer.fit((x, y))
+    good = (tmp_path / "checkpoint.pt").read_bytes()
+    trainer.cfg.epochs = 2
+    bad = x.astype(np.float64)
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(TrainingDivergedError, match="last good checkpoint"):
+        trainer.fit((bad, y))
+    assert (tmp_path / "checkpoint.pt").read_bytes() == good
+
+
+def test_checkpoint_from_other_architecture_is_refused(tmp_path):
+    trainer, (x, y) = _trainer(tmp_path)
+    trainer.fit((x, y))
+    other, _ = _trainer(tmp_path, delays="axonal")
+    with pytest.raises(CheckpointError, match="another architecture.*delays"):
+        other.resume()
+
+
+def test_corrupt_and_missing_checkpoints(tmp_path):
+    with pytest.raises(CheckpointError, match="no checkpoint"):
+        load_model(tmp_path)
+    trainer, (x, y) = _trainer(tmp_path)
+    trainer.fit((x, y))
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(CheckpointError, match="cannot be read"):
+        load_model(tmp_path)
+    torch.save({"something": 1}, path)
+    with pytest.raises(CheckpointError, match="not a lava-delays checkpoint"):
+        load_model(path)
+
+
+def test_resume_and_overwrite_guards(tmp_path):
+    with pytest.raises(ParameterError, match="no checkpoint"):
+        train(DATA, tmp_path, resume=True, epochs=1)
+    train(DATA, tmp_path, epochs=1, qat_epochs=0, **SMALL)
+    with pytest.raises(ParameterError, match="already holds a run"):
+        train(DATA, tmp_path, epochs=1, **SMALL)
+
+
+@pytest.mark.parametrize("bad", [dict(lr_weights=float("nan")), dict(lr_synaptic=-1.0),
+                                 dict(epochs=0), dict(qat_epochs=5, epochs=2),
+                                 dict(learn=["weights", "gills"]), dict(dtype="float16")])
+def test_bad_train_config(bad):
+    with pytest.raises(ParameterError):
+        TrainConfig(**bad)
+
+
+def test_nothing_to_learn_and_unknown_options(tmp_path):
+    with pytest.raises(ParameterError, match="nothing to learn"):
+        train(DATA, tmp_path / "a", delays="none", learn=["synaptic"], epochs=1)
+    with pytest.raises(ParameterError, match="unknown training options"):
+        train(DATA, tmp_path / "b", epochz=3)
+
+
+def test_config_file_errors(tmp_path):
+    bad = tmp_path / "c.json"
+    bad.write_text("{not json")
+    with pytest.raises(ParameterError, match="not valid JSON"):
+        read_config(bad)
+    bad.write_text(json.dumps({"hidden": [8], "colour": "red"}))
+    with pytest.raises(ParameterError, match="unknown keys"):
+        read_config(bad)
+    with pytest.raises(ParameterError, match="does not exist"):
+        read_config(tmp_path / "nope.json")
+    good = tmp_path / "g.json"
+    good.write_text(json.dumps({"hidden": [8], "epochs": 1, "qat_epochs": 0}))
+    proc = _cli("train", "--data", DATA, "--out", str(tmp_path / "run"), "--config", str(good))
+    assert "test accuracy" in proc.stdout
+    cfg = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert cfg["model"]["hidden"] == [8] and cfg["train"]["epochs"] == 1
+    shutil.rmtree(tmp_path / "run")

@@ -1,0 +1,135 @@
+"""One layer of the trainer: (axonal delay) -> per-synapse delayed dense
+(+ delayed recurrent dense) -> neurons, batch-first (batch, T, n).
+
+The step order is the engine's (:mod:`lava_delays.engine.simulate`): at step
+t the neurons receive ``sum_i w_ji x_i(t - 1 - d_ji)`` from the feed-forward
+connection plus ``sum_k r_jk s_k(t - 1 - e_jk)`` from their own spikes, then
+spike; the input population's spikes pass its axonal delays first.
+
+In quantized mode (:meth:`DelayBlock.quantize`) weights become 8-bit
+mantissas of ``w * scale``, delays their deployed integers (round half up,
+straight-through) and the neurons run the fixed-point arithmetic, so the block
+computes exactly what :class:`lava_delays.engine.Layer` computes in fixed
+point.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+
+from lava_delays.errors import ShapeError
+from lava_delays.train.adlif import AdLIF
+from lava_delays.train.axonal import AxonalDelay
+from lava_delays.train.delays import SynapticDelayLinear, delayed_current
+from lava_delays.train.lif import LIF
+from lava_delays.train.quantize import layer_scale, quantize_mantissa, ste
+
+
+def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
+    """Integer delays that deploy: round half up and clamp (as the on-line
+    learner routes its delays), straight-through in the backward pass."""
+    return ste(delays, torch.floor(delays.detach() + 0.5).clamp(0, max_delay))
+
+
+def _tap_kernel(weights: torch.Tensor, delays: torch.Tensor, taps: int) -> torch.Tensor:
+    """(taps, n_pre, n_post) kernel of linearly interpolated delays."""
+    lo = torch.floor(delays.detach()).long().clamp(0, taps - 2)
+    f = delays - lo.to(delays.dtype)
+    oh0 = torch.nn.functional.one_hot(lo, taps).to(weights.dtype)
+    oh1 = torch.nn.functional.one_hot(lo + 1, taps).to(weights.dtype)
+    kernel = weights[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
+    return kernel.permute(2, 1, 0)
+
+
+class DelayBlock(torch.nn.Module):
+    """A layer with learnable weights, per-synapse delays, optional axonal
+    delays of its input population, optional recurrence, and neurons.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+    neuron : {"lif", "adlif", "readout"}
+    max_delay : int
+        Largest feed-forward synaptic delay (0 = no synaptic delays).
+    axonal_max_delay : int or None
+        Largest axonal delay of the input population (None = no axonal delays).
+    rec_max_delay : int or None
+        Recurrent connection with delays up to this (None = not recurrent).
+    init_delay : int, optional
+        Initial synaptic delays uniform in 0..init_delay (default max_delay).
+    lif : dict
+        ``du``, ``dv``, ``psi_sigma`` of LIF / read-out neurons.
+    """
+
+    def __init__(self, n_in: int, n_out: int, neuron: str = "lif", max_delay: int = 0,
+                 axonal_max_delay: Optional[int] = None, rec_max_delay: Optional[int] = None,
+                 init_delay: Optional[int] = None, seed: int = 0, lif: Optional[dict] = None):
+        super().__init__()
+        lif = dict(lif or {})
+        self.n_in, self.n_out, self.kind = int(n_in), int(n_out), neuron
+        self.axon = (None if axonal_max_delay is None else
+                     AxonalDelay(n_in, axonal_max_delay, axonal_max_delay, seed=seed + 101))
+        self.ff = SynapticDelayLinear(n_in, n_out, max_delay, init_delay=init_delay, seed=seed)
+        self.rec = None
+        if rec_max_delay is not None:
+            self.rec = SynapticDelayLinear(n_out, n_out, rec_max_delay, seed=seed + 202)
+            with torch.no_grad():
+                self.rec.weight.mul_(0.5)
+        if neuron == "adlif":
+            self.neurons = AdLIF(n_out, psi_sigma=lif.get("psi_sigma", 0.3), seed=seed + 303)
+        elif neuron in ("lif", "readout"):
+            self.neurons = LIF(n_out, spiking=neuron == "lif", **lif)
+        else:
+            raise ValueError(f"unknown neuron {neuron!r}")
+        #: threshold mantissa once quantized (None: float)
+        self.scale: Optional[int] = None
+
+    # -- quantization ---------------------------------------------------------
+    def quantize(self, percentile: float = 100.0) -> int:
+        """Switch to the fixed-point forward pass; the layer scale is chosen
+        from the current float weights. Returns the scale."""
+        weights = self.ff.weight if self.rec is None else torch.cat(
+            [self.ff.weight.flatten(), self.rec.weight.flatten()])
+        self.scale = layer_scale(weights, percentile)
+        self.neurons.scale = self.scale
+        return self.scale
+
+    def connection(self, lin: SynapticDelayLinear):
+        """Weights and delays as the forward pass uses them."""
+        if self.scale is None:
+            return lin.weight, lin.delay
+        return (quantize_mantissa(lin.weight * float(self.scale)),
+                deployed_delays(lin.delay, lin.max_delay))
+
+    # -- forward --------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Spikes (or read-out voltage in float units) (batch, T, n_out) for
+        input spikes ``x`` (batch, T, n_in)."""
+        if x.ndim != 3 or x.shape[2] != self.n_in:
+            raise ShapeError(f"layer input must be (batch, T, {self.n_in}), "
+                             f"got {tuple(x.shape)}")
+        if self.axon is not None:
+            x = self.axon(x)
+        w, d = self.connection(self.ff)
+        current = delayed_current(x, w, d, self.ff.max_delay)
+        batch, steps, _ = current.shape
+        state = self.neurons.init_state(batch, current)
+        params = self.neurons._params() if isinstance(self.neurons, AdLIF) else None
+        if self.rec is not None:
+            rw, rd = self.connection(self.rec)
+            kernel = _tap_kernel(rw, rd, self.rec.max_delay + 2)
+            history = current.new_zeros(batch, kernel.shape[0], self.n_out)
+        out = []
+        for t in range(steps):
+            a_in = current[:, t]
+            if self.rec is not None:
+                a_in = a_in + torch.einsum("bkn,knm->bm", history, kernel)
+            if params is not None:
+                s, state = self.neurons.step(state, a_in, params)
+            else:
+                s, state = self.neurons.step(state, a_in)
+            if self.rec is not None:
+                history = torch.cat([s[:, None], history[:, :-1]], 1)
+            out.append(s)
+        return torch.stack(out, 1)

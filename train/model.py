@@ -1,0 +1,217 @@
+"""The trained network: hidden :class:`~lava_delays.train.block.DelayBlock`
+layers and a non-spiking read-out, described by a :class:`ModelConfig`, and
+its conversion to the :class:`lava_delays.engine.Network` that the engine,
+the Lava graph and the deployment files run.
+
+``--delays`` says which delays exist (``none``, ``synaptic``: per synapse in
+every feed-forward connection of the hidden layers, ``axonal``: per neuron of
+every population feeding a hidden layer, ``both``), ``--learn`` which
+parameter kinds learn (``weights``, ``synaptic``, ``axonal``,
+``adaptation``); delays that exist but do not learn stay at their random
+start ("fixed random delays").
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import List, Optional, Tuple
+
+import numpy as np
+import torch
+
+from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
+                                        LIFNeurons, Network, ReadoutNeurons)
+from lava_delays.errors import ParameterError
+from lava_delays.fixed_point import MAX_DELAY
+from lava_delays.train.adlif import AdLIF
+from lava_delays.train.block import DelayBlock, deployed_delays
+from lava_delays.train.quantize import quantize_mantissa
+
+DELAY_KINDS = ("none", "synaptic", "axonal", "both")
+LEARN_KINDS = ("weights", "synaptic", "axonal", "adaptation")
+
+
+@dataclass
+class ModelConfig:
+    """Architecture of a :class:`DelayNet` (stored in every checkpoint)."""
+    n_in: int
+    n_classes: int
+    hidden: Tuple[int, ...] = (64,)
+    delays: str = "synaptic"
+    neuron: str = "lif"
+    recurrent: bool = False
+    max_delay: int = 25
+    axonal_max_delay: int = 25
+    rec_max_delay: int = 4
+    readout_max_delay: int = 0
+    du: float = 0.5
+    dv: float = 0.2
+    readout_du: float = 0.5
+    readout_dv: float = 0.05
+    psi_sigma: float = 0.3
+    seed: int = 0
+
+    def __post_init__(self):
+        self.hidden = tuple(int(h) for h in self.hidden)
+        if self.delays not in DELAY_KINDS:
+            raise ParameterError(f"delays must be one of {DELAY_KINDS}, got {self.delays!r}")
+        if self.neuron not in ("lif", "adlif"):
+            raise ParameterError(f"neuron must be 'lif' or 'adlif', got {self.neuron!r}")
+        if not self.hidden or min(self.hidden) < 1 or self.n_in < 1 or self.n_classes < 2:
+            raise ParameterError(f"bad sizes: n_in={self.n_in}, hidden={self.hidden}, "
+                                 f"n_classes={self.n_classes}")
+        for name in ("max_delay", "axonal_max_delay", "rec_max_delay", "readout_max_delay"):
+            if not 0 <= int(getattr(self, name)) <= MAX_DELAY:
+                raise ParameterError(f"{name} must be in 0..{MAX_DELAY}, got "
+                                     f"{getattr(self, name)}")
+
+    @property
+    def synaptic(self) -> bool:
+        return self.delays in ("synaptic", "both")
+
+    @property
+    def axonal(self) -> bool:
+        return self.delays in ("axonal", "both")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class DelayNet(torch.nn.Module):
+    """Hidden spiking layers with learnable delays and a leaky read-out.
+
+    ``forward`` returns the read-out voltage (batch, T, n_classes) in float
+    units; the logits of a sample are its mean over time and the class is the
+    argmax of the summed voltage (as :meth:`lava_delays.engine.SimResult.predict`).
+    """
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        lif = dict(du=cfg.du, dv=cfg.dv, psi_sigma=cfg.psi_sigma)
+        blocks: List[DelayBlock] = []
+        n_prev = cfg.n_in
+        for k, n in enumerate(cfg.hidden):
+            blocks.append(DelayBlock(
+                n_prev, n, neuron=cfg.neuron, max_delay=cfg.max_delay if cfg.synaptic else 0,
+                axonal_max_delay=cfg.axonal_max_delay if cfg.axonal else None,
+                rec_max_delay=cfg.rec_max_delay if cfg.recurrent else None,
+                seed=cfg.seed + 1000 * k, lif=lif))
+            n_prev = n
+        blocks.append(DelayBlock(n_prev, cfg.n_classes, neuron="readout",
+                                 max_delay=cfg.readout_max_delay, seed=cfg.seed + 999,
+                                 lif=dict(du=cfg.readout_du, dv=cfg.readout_dv)))
+        self.blocks = torch.nn.ModuleList(blocks)
+
+    @property
+    def quantized(self) -> bool:
+        return self.blocks[0].scale is not None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+    def parameter_groups(self) -> dict:
+        """Parameters by kind: weights, synaptic, axonal, adaptation."""
+        groups = {kind: [] for kind in LEARN_KINDS}
+        for block in self.blocks:
+            for lin in (block.ff, block.rec):
+                if lin is None:
+                    continue
+                groups["weights"].append(lin.weight)
+                if lin.max_delay > 0:
+                    groups["synaptic"].append(lin.delay)
+            if block.axon is not None:
+                groups["axonal"].append(block.axon.delay)
+            if isinstance(block.neurons, AdLIF):
+                groups["adaptation"] += [block.neurons.alpha, block.neurons.beta,
+                                         block.neurons.a, block.neurons.b]
+        return groups
+
+    @torch.no_grad()
+    def clamp_(self) -> int:
+        """Clamp delays into range after an optimizer step; returns how many
+        were clamped (counted, never wrapped)."""
+        n = 0
+        for block in self.blocks:
+            for lin in (block.ff, block.rec):
+                if lin is not None:
+                    n += lin.clamp_delays()
+            if block.axon is not None:
+                d = block.axon.delay
+                n += int(((d < 0) | (d > block.axon.max_delay)).sum())
+                d.clamp_(0, block.axon.max_delay)
+        return n
+
+    def quantize(self, percentile: float = 100.0) -> List[int]:
+        """Switch every layer to the fixed-point forward pass (float64).
+        Returns the per-layer scales (threshold mantissas)."""
+        self.double()
+        return [block.quantize(percentile) for block in self.blocks]
+
+    def delays(self) -> dict:
+        """Current delays by name (float arrays), for histograms and stats."""
+        out = {}
+        for k, block in enumerate(self.blocks):
+            if block.ff.max_delay > 0:
+                out[f"layer{k} synaptic"] = block.ff.delay.detach().cpu().numpy().copy()
+            if block.axon is not None:
+                out[f"layer{k} axonal"] = block.axon.delay.detach().cpu().numpy().copy()
+        return out
+
+    # -- export -----------------------------------------------------------------
+    def to_network(self, fixed: Optional[bool] = None) -> Network:
+        """The deployable :class:`~lava_delays.engine.Network`.
+
+        ``fixed=True`` (default when quantized) gives the integer network the
+        quantized forward pass computes; ``fixed=False`` the float network with
+        the deployed integer delays.
+        """
+        fixed = self.quantized if fixed is None else fixed
+        if fixed and not self.quantized:
+            raise ParameterError("quantize the model first (DelayNet.quantize) to export "
+                                 "a fixed-point network")
+        layers = []
+        for block in self.blocks:
+            layers.append(Layer(
+                ff=self._connection(block, block.ff, fixed),
+                rec=None if block.rec is None else self._connection(block, block.rec, fixed),
+                neurons=self._neurons(block, fixed),
+                axonal_delays=None if block.axon is None else
+                block.axon.integer_delays().cpu().numpy(),
+                axonal_max_delay=None if block.axon is None else block.axon.max_delay))
+        return Network(n_in=self.cfg.n_in, layers=layers, fixed=fixed).validate()
+
+    @staticmethod
+    @torch.no_grad()
+    def _connection(block: DelayBlock, lin, fixed: bool) -> Connection:
+        delays = deployed_delays(lin.delay, lin.max_delay).cpu().numpy().astype(np.int64)
+        if fixed:
+            weights = quantize_mantissa(lin.weight.double() * float(block.scale))
+            weights = weights.cpu().numpy().astype(np.int64)
+        else:
+            weights = lin.weight.detach().double().cpu().numpy()
+        return Connection(weights=weights, delays=delays, weight_exp=0,
+                          max_delay=lin.max_delay)
+
+    def _neurons(self, block: DelayBlock, fixed: bool):
+        nrn = block.neurons
+        if isinstance(nrn, AdLIF):
+            p = {k: v.detach().double().cpu().numpy() for k, v in nrn.clamped().items()}
+            return AdLIFNeurons(**p, vth=block.scale if fixed else nrn.vth,
+                                psi_sigma=nrn.psi_sigma)
+        du, dv = (nrn.du_q, nrn.dv_q) if fixed else (nrn.du, nrn.dv)
+        if not nrn.spiking:
+            return ReadoutNeurons(du=du, dv=dv)
+        return LIFNeurons(du=du, dv=dv, vth=block.scale if fixed else 1.0,
+                          psi_sigma=nrn.psi_sigma)
+
+
+def config_from_dict(d: dict) -> ModelConfig:
+    d = dict(d)
+    d["hidden"] = tuple(d.get("hidden", (64,)))
+    known = ModelConfig.__dataclass_fields__
+    return ModelConfig(**{k: v for k, v in d.items() if k in known})
+
+
+__all__ = ["ModelConfig", "DelayNet", "config_from_dict", "DELAY_KINDS", "LEARN_KINDS"]

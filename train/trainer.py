@@ -1,0 +1,360 @@
+"""Offline BPTT training of a :class:`~lava_delays.train.model.DelayNet`:
+separate learning rates per parameter kind, a float phase and a final
+quantization-aware phase, a checkpoint every epoch that a killed run resumes
+from *exactly*, and data parallelism over processes (``torchrun``, gloo).
+
+Determinism: the data order of epoch e is a permutation drawn from
+``numpy.random.default_rng([seed, e])`` and nothing else in training is
+random, so a resumed run (model, optimizer, scheduler, phase and epoch
+restored from the checkpoint) repeats an uninterrupted run bit for bit.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+import torch
+
+from lava_delays.atomic import atomic_path
+from lava_delays.errors import CheckpointError, ParameterError, TrainingDivergedError
+from lava_delays.train.model import LEARN_KINDS, DelayNet, ModelConfig, config_from_dict
+
+CHECKPOINT = "checkpoint.pt"
+CHECKPOINT_FORMAT = 1
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings (stored in every checkpoint).
+
+    Learning rates are per parameter kind; delays learn ~10x faster than
+    weights (seed 001). The last ``qat_epochs`` epochs (default: 10 %, 1..3)
+    train the quantized forward pass (8-bit weights, integer delays,
+    fixed-point neurons).
+    """
+    epochs: int = 30
+    batch: int = 32
+    learn: Optional[Sequence[str]] = None
+    lr_weights: float = 1e-2
+    lr_synaptic: float = 1e-1
+    lr_axonal: float = 1e-1
+    lr_adaptation: float = 3e-3
+    weight_decay: float = 0.0
+    qat_epochs: Optional[int] = None
+    qat_lr_factor: float = 0.1
+    scale_percentile: float = 99.9
+    delay_grad_sigma: float = 0.0
+    seed: int = 0
+    dtype: str = "float32"
+    max_grad_norm: float = 10.0
+
+    def __post_init__(self):
+        for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_adaptation",
+                     "weight_decay", "qat_lr_factor", "max_grad_norm"):
+            val = float(getattr(self, name))
+            if not math.isfinite(val) or val < 0:
+                raise ParameterError(f"{name} must be a finite number >= 0, got {val}")
+        if int(self.epochs) < 1 or int(self.batch) < 1:
+            raise ParameterError(f"epochs and batch must be >= 1, got {self.epochs}, "
+                                 f"{self.batch}")
+        if self.qat_epochs is None:   # default: the last 10 %, at least 1, at most 3
+            self.qat_epochs = min(3, max(1, self.epochs // 10)) if self.epochs > 1 else 0
+        if not 0 <= int(self.qat_epochs) <= int(self.epochs):
+            raise ParameterError(f"qat_epochs must be in 0..epochs, got {self.qat_epochs}")
+        if self.dtype not in ("float32", "float64"):
+            raise ParameterError(f"dtype must be float32 or float64, got {self.dtype!r}")
+        if self.learn is not None:
+            bad = set(self.learn) - set(LEARN_KINDS)
+            if bad:
+                raise ParameterError(f"unknown --learn kinds {sorted(bad)}; "
+                                     f"choose from {LEARN_KINDS}")
+            self.learn = tuple(self.learn)
+
+
+def _world():
+    """(rank, world size) of a torchrun launch (0, 1 otherwise)."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def init_distributed() -> bool:
+    """Join the process group when launched by ``torchrun`` (gloo, CPU)."""
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("gloo")
+        return True
+    return False
+
+
+def accuracy_of(model: DelayNet, x: np.ndarray, y: np.ndarray, batch: int = 64) -> float:
+    """Fraction of samples whose summed read-out voltage peaks at the label."""
+    if len(y) == 0:
+        return float("nan")
+    return float((predict(model, x, batch) == np.asarray(y)).mean())
+
+
+@torch.no_grad()
+def predict(model: DelayNet, x: np.ndarray, batch: int = 64) -> np.ndarray:
+    dtype = next(model.parameters()).dtype
+    out = []
+    for i in range(0, len(x), batch):
+        v = model(torch.as_tensor(np.asarray(x[i:i + batch]), dtype=dtype))
+        out.append(v.sum(1).argmax(-1).cpu().numpy())
+    return np.concatenate(out)
+
+
+class Trainer:
+    """Train a model on (x, y) arrays; see :func:`train` for the one-call API.
+
+    Parameters
+    ----------
+    model_cfg : ModelConfig
+    cfg : TrainConfig
+    out : path
+        Run directory: ``checkpoint.pt`` (every epoch), ``model.pt`` (end).
+    progress : callable, optional
+        Called with each epoch's record.
+    """
+
+    def __init__(self, model_cfg: ModelConfig, cfg: TrainConfig, out, progress=None):
+        self.model_cfg, self.cfg, self.out = model_cfg, cfg, Path(out)
+        self.progress = progress
+        torch.manual_seed(cfg.seed)
+        self.model = DelayNet(model_cfg).to(getattr(torch, cfg.dtype))
+        self.learn = tuple(cfg.learn) if cfg.learn is not None else self._default_learn()
+        self.initial_delays = self.model.delays()
+        self.history: list = []
+        self.epoch = 0
+        self.delay_clamps = 0
+        self._set_requires_grad()
+        self.optimizer = self._optimizer()
+        self.scheduler = self._scheduler(cfg.epochs - cfg.qat_epochs)
+
+    # -- set-up -------------------------------------------------------------
+    def _default_learn(self):
+        groups = self.model.parameter_groups()
+        return tuple(k for k in LEARN_KINDS if groups[k])
+
+    def _set_requires_grad(self):
+        for kind, params in self.model.parameter_groups().items():
+            for p in params:
+                p.requires_grad_(kind in self.learn)
+
+    def _optimizer(self, factor: float = 1.0):
+        groups = self.model.parameter_groups()
+        rates = {"weights": self.cfg.lr_weights, "synaptic": self.cfg.lr_synaptic,
+                 "axonal": self.cfg.lr_axonal, "adaptation": self.cfg.lr_adaptation}
+        param_groups = [{"params": groups[k], "lr": rates[k] * factor, "name": k}
+                        for k in LEARN_KINDS if k in self.learn and groups[k]]
+        if not param_groups:
+            raise ParameterError(f"nothing to learn: --learn {','.join(self.learn)} names no "
+                                 f"parameter of this model (delays={self.model_cfg.delays})")
+        return torch.optim.Adam(param_groups, weight_decay=self.cfg.weight_decay)
+
+    def _scheduler(self, epochs: int):
+        return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, max(epochs, 1))
+
+    def _enter_qat(self):
+        """Switch to the quantized forward pass with a fresh, smaller-step
+        optimizer (the float moments do not describe the rounded model)."""
+        self.scales = self.model.quantize(self.cfg.scale_percentile)
+        self.optimizer = self._optimizer(self.cfg.qat_lr_factor)
+        self.scheduler = self._scheduler(self.cfg.qat_epochs)
+
+    # -- checkpoints --------------------------------------------------------
+    def state(self) -> dict:
+        return {"format": CHECKPOINT_FORMAT, "model_config": self.model_cfg.to_dict(),
+                "train_config": asdict(self.cfg), "epoch": self.epoch,
+                "scales": [b.scale for b in self.model.blocks],
+                "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "history": self.history,
+                "delay_clamps": self.delay_clamps,
+                "initial_delays": self.initial_delays, "learn": list(self.learn),
+                "torch_rng": torch.get_rng_state()}
+
+    def save(self, name: str = CHECKPOINT) -> Path:
+        path = self.out / name
+        with atomic_path(path) as tmp:
+            torch.save(self.state(), tmp)
+        return path
+
+    def resume(self, path=None) -> None:
+        """Restore everything from a checkpoint of the same architecture."""
+        state = load_checkpoint(path or self.out / CHECKPOINT)
+        if state["model_config"] != self.model_cfg.to_dict():
+            raise CheckpointError(
+                f"checkpoint {path or self.out / CHECKPOINT} is from another architecture: "
+                f"{_diff(state['model_config'], self.model_cfg.to_dict())}")
+        if state["scales"][0] is not None:
+            self.model.quantize(self.cfg.scale_percentile)
+            for block, scale in zip(self.model.blocks, state["scales"]):
+                block.scale = block.neurons.scale = scale
+            self.optimizer = self._optimizer(self.cfg.qat_lr_factor)
+            self.scheduler = self._scheduler(self.cfg.qat_epochs)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.history = state["epoch"], state["history"]
+        self.delay_clamps = state["delay_clamps"]
+        self.initial_delays = state["initial_delays"]
+        torch.set_rng_state(state["torch_rng"])
+
+    # -- training -----------------------------------------------------------
+    def fit(self, train, test=None) -> list:
+        """Train until ``cfg.epochs``; returns the per-epoch history."""
+        x, y = np.asarray(train[0]), np.asarray(train[1])
+        if len(y) == 0:
+            raise ParameterError("training data is empty")
+        rank, world = _world()
+        dtype_q = torch.float64
+        while self.epoch < self.cfg.epochs:
+            if (self.epoch == self.cfg.epochs - self.cfg.qat_epochs and not self.model.quantized
+                    and self.cfg.qat_epochs > 0):
+                self._enter_qat()
+            t0 = time.perf_counter()
+            order = np.random.default_rng([self.cfg.seed, self.epoch]).permutation(len(y))
+            dtype = dtype_q if self.model.quantized else getattr(torch, self.cfg.dtype)
+            losses, correct, seen = [], 0, 0
+            self.model.train()
+            for i in range(0, len(order), self.cfg.batch):
+                idx = order[i:i + self.cfg.batch][rank::world]
+                xb = torch.as_tensor(x[idx], dtype=dtype)
+                yb = torch.as_tensor(y[idx], dtype=torch.long)
+                voltage = self.model(xb)
+                loss = torch.nn.functional.cross_entropy(voltage.mean(1), yb)
+                if not torch.isfinite(loss):
+                    raise TrainingDivergedError(
+                        f"loss became {float(loss)} in epoch {self.epoch + 1}; stopped, the "
+                        f"last good checkpoint ({self.out / CHECKPOINT}) is kept -- lower the "
+                        f"learning rates")
+                self.optimizer.zero_grad()
+                loss.backward()
+                _average_gradients(self.model, world)
+                torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
+                self.optimizer.step()
+                self.delay_clamps += self.model.clamp_()
+                losses.append(float(loss) * len(idx))
+                correct += int((voltage.detach().sum(1).argmax(-1) == yb).sum())
+                seen += len(idx)
+            self.scheduler.step()
+            self.epoch += 1
+            record = {"epoch": self.epoch, "loss": _sum_all(sum(losses), world)
+                      / max(_sum_all(seen, world), 1),
+                      "train_accuracy": _sum_all(correct, world) / max(_sum_all(seen, world), 1),
+                      "quantized": self.model.quantized, "seconds": time.perf_counter() - t0,
+                      "delay_shift": self.delay_shift(), "delay_clamps": self.delay_clamps}
+            if test is not None and len(test[1]):
+                record["test_accuracy"] = accuracy_of(self.model, test[0], test[1])
+            self.history.append(record)
+            if rank == 0:
+                self.save()
+            _crash_hook(self.epoch)
+            if self.progress is not None and rank == 0:
+                self.progress(record)
+        return self.history
+
+    def delay_shift(self) -> float:
+        """Mean |learned - initial| delay over every delay of the model (steps)."""
+        now = self.model.delays()
+        diffs = [np.abs(now[k] - self.initial_delays[k]).ravel() for k in now]
+        return float(np.concatenate(diffs).mean()) if diffs else 0.0
+
+
+def _crash_hook(epoch: int) -> None:
+    """Test hook: ``LAVA_DELAYS_KILL_AFTER_EPOCH=N`` SIGKILLs this process right
+    after epoch N's checkpoint, the crash that ``--resume`` must survive."""
+    kill_after = os.environ.get("LAVA_DELAYS_KILL_AFTER_EPOCH")
+    if kill_after is not None and int(kill_after) == epoch:
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _average_gradients(model: torch.nn.Module, world: int) -> None:
+    """Data parallelism: sum the gradients of every process, divide by their
+    number (each process computed the mean loss of an equal share)."""
+    if world == 1:
+        return
+    for p in model.parameters():
+        if p.requires_grad:
+            if p.grad is None:
+                p.grad = torch.zeros_like(p)
+            torch.distributed.all_reduce(p.grad)
+            p.grad /= world
+
+
+def _sum_all(value, world: int):
+    if world == 1:
+        return value
+    t = torch.tensor([float(value)], dtype=torch.float64)
+    torch.distributed.all_reduce(t)
+    return float(t.item())
+
+
+def _diff(a: dict, b: dict) -> str:
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return ", ".join(f"{k}: {a.get(k)!r} in the checkpoint vs {b.get(k)!r}" for k in keys)
+
+
+def load_checkpoint(path) -> dict:
+    """Read a checkpoint, raising :class:`CheckpointError` when it is missing,
+    truncated, corrupt or of an unknown format."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as err:  # pickle/zip errors of every kind
+        raise CheckpointError(f"checkpoint {path} cannot be read ({type(err).__name__}: "
+                              f"{err})") from None
+    if not isinstance(state, dict) or "model_config" not in state or "model" not in state:
+        raise CheckpointError(f"{path} is not a lava-delays checkpoint")
+    if state.get("format", 0) > CHECKPOINT_FORMAT:
+        raise CheckpointError(f"checkpoint {path} has format {state.get('format')}, newer "
+                              f"than this version reads ({CHECKPOINT_FORMAT})")
+    return state
+
+
+def load_model(path) -> DelayNet:
+    """The model of a run directory's checkpoint (or a checkpoint file)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / CHECKPOINT
+    state = load_checkpoint(path)
+    model = DelayNet(config_from_dict(state["model_config"]))
+    if state["scales"][0] is not None:
+        model.quantize()
+        for block, scale in zip(model.blocks, state["scales"]):
+            block.scale = block.neurons.scale = scale
+    else:
+        model = model.to(getattr(torch, state["train_config"].get("dtype", "float32")))
+    try:
+        model.load_state_dict(state["model"])
+    except RuntimeError as err:
+        raise CheckpointError(f"checkpoint {path} does not fit its own architecture: {err}") \
+            from None
+    return model
+
+
+def progress_bar(epochs: int, start: int = 0, desc: str = "training") -> Callable:
+    from tqdm import tqdm
+    bar = tqdm(total=epochs, initial=start, desc=desc, unit="epoch", file=sys.stderr,
+               disable=None)
+
+    def update(record):
+        bar.update(1)
+        bar.set_postfix({k: f"{v:.3f}" for k, v in record.items()
+                         if k in ("loss", "train_accuracy", "test_accuracy", "delay_shift")})
+        if record["epoch"] >= epochs:
+            bar.close()
+    return update
+
+
+__all__ = ["TrainConfig", "Trainer", "CheckpointError", "TrainingDivergedError",
+           "accuracy_of", "predict", "load_checkpoint", "load_model", "init_distributed",
+           "progress_bar"]
