@@ -77,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     online.add_argument("--seed", type=int, default=0)
     online.add_argument("--feedback", choices=["symmetric", "random"])
     online.add_argument("--max-delay", type=int, default=60)
-    online.add_argument("--delay-spread", type=float, default=6.0,
-                        help="initial Gaussian spread of the delay gradient (annealed to 0)")
+    online.add_argument("--delay-spread", type=float, default=None,
+                        help="initial Gaussian spread of the delay gradient (annealed to 0); "
+                             "default 6 on the engine, 0 in Lava (which has no spread)")
     for kind, default in (("weights", 0.3), ("delays", 4.0), ("axonal", 0.25), ("readout", 0.15)):
         online.add_argument(f"--lr-{kind}", type=float, default=default)
     online.add_argument("--momentum", type=float, default=0.9)
@@ -121,7 +122,8 @@ def _online(args) -> int:
         args.data, args.out, test_data=args.test_data, delays=args.delays, learn=learn,
         recurrent=args.recurrent, backend=args.backend, epochs=args.epochs, batch=args.batch,
         hidden=hidden, fixed=args.fixed, feedback=args.feedback, seed=args.seed, init=args.init,
-        max_delay=args.max_delay, delay_spread=args.delay_spread, lr_weights=args.lr_weights,
+        max_delay=args.max_delay, delay_spread=args.delay_spread if args.delay_spread
+        is not None else (0.0 if args.backend == "lava" else 6.0), lr_weights=args.lr_weights,
         lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout,
         momentum=args.momentum)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
@@ -181,7 +183,8 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except LavaDelaysError as err:
+    except (LavaDelaysError, OSError) as err:
+        # bad input and missing/unreadable files: one line, no traceback
         print(f"lava-delays {args.command}: error: {err}", file=sys.stderr)
         return 2
 

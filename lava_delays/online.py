@@ -49,9 +49,6 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
                feedback: Optional[str] = None, seed: int = 0, init: Optional[Path] = None,
                **config) -> dict:
     """Train on-line and evaluate; returns (and writes) the metrics."""
-    if init is not None:
-        raise ParameterError("--init NET.h5 needs the deployment format of issue 6, which is "
-                             "not available yet")
     if backend not in ("engine", "lava"):
         raise ParameterError(f"backend must be 'engine' or 'lava', got {backend!r}")
     out = Path(out)
@@ -61,7 +58,19 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         feedback = "random" if backend == "lava" else "symmetric"
     cfg = OnlineConfig(hidden=tuple(hidden), delays=delays, learn=learn, recurrent=recurrent,
                        fixed=fixed, feedback=feedback, seed=seed, **config)
-    learner = OnlineLearner(info["n_inputs"], info["n_classes"], cfg)
+    if init is not None:
+        # on-device fine-tuning: start from a deployed network's weights and delays
+        from lava_delays.deploy.hdf5 import load_hdf5
+        net = load_hdf5(init)
+        if net.n_in != info["n_inputs"] or net.n_out != info["n_classes"]:
+            raise ParameterError(f"--init {init} is a {net.n_in} -> {net.n_out} network, the "
+                                 f"data has {info['n_inputs']} inputs and "
+                                 f"{info['n_classes']} classes")
+        learner = OnlineLearner.from_network(net, cfg)
+        cfg = learner.cfg
+    else:
+        learner = OnlineLearner(info["n_inputs"], info["n_classes"], cfg)
+    initial_accuracy = learner.evaluate(*test)
     before = {k: v.copy() for k, v in _delays(learner).items()}
     t0 = time.perf_counter()
     if backend == "engine":
@@ -73,8 +82,9 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     accuracy = history[-1]["test_accuracy"]
     metrics = {
         "accuracy": accuracy, "n_test": int(len(test[1])), "n_train": int(len(train[1])),
+        "initial_accuracy": initial_accuracy, "init": None if init is None else str(init),
         "backend": backend, "arithmetic": "fixed" if fixed else "float",
-        "delays": delays, "learn": list(cfg.learn), "recurrent": recurrent,
+        "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": recurrent,
         "hidden": list(hidden), "epochs": epochs, "train_seconds": seconds,
         "history": history, "delay_clamps": learner.delay_clamps,
         "mean_delay_shift": learner.delay_shift(), "overflow_counts": dict(learner.counter),

@@ -101,13 +101,18 @@ class DelayNet(torch.nn.Module):
                                  max_delay=cfg.readout_max_delay, seed=cfg.seed + 999,
                                  lif=dict(du=cfg.readout_du, dv=cfg.readout_dv)))
         self.blocks = torch.nn.ModuleList(blocks)
+        #: dropout probability of hidden spikes while training (a training
+        #: setting, not architecture: set by the trainer)
+        self.dropout = 0.0
 
     @property
     def quantized(self) -> bool:
         return self.blocks[0].scale is not None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for block in self.blocks:
+        for k, block in enumerate(self.blocks):
+            if k and self.training and self.dropout > 0:
+                x = torch.nn.functional.dropout(x, self.dropout)
             x = block(x)
         return x
 

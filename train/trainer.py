@@ -49,7 +49,11 @@ class TrainConfig:
     qat_epochs: Optional[int] = None
     qat_lr_factor: float = 0.1
     scale_percentile: float = 99.9
-    delay_grad_sigma: float = 0.0
+    #: regularisation: dropout of hidden spikes, input-spike dropout and a
+    #: random time shift (+-steps) of each training sample
+    dropout: float = 0.0
+    input_dropout: float = 0.0
+    time_shift: int = 0
     seed: int = 0
     dtype: str = "float32"
     max_grad_norm: float = 10.0
@@ -67,6 +71,11 @@ class TrainConfig:
             self.qat_epochs = min(3, max(1, self.epochs // 10)) if self.epochs > 1 else 0
         if not 0 <= int(self.qat_epochs) <= int(self.epochs):
             raise ParameterError(f"qat_epochs must be in 0..epochs, got {self.qat_epochs}")
+        for name in ("dropout", "input_dropout"):
+            if not 0.0 <= float(getattr(self, name)) < 1.0:
+                raise ParameterError(f"{name} must lie in [0, 1), got {getattr(self, name)}")
+        if int(self.time_shift) < 0:
+            raise ParameterError(f"time_shift must be >= 0, got {self.time_shift}")
         if self.dtype not in ("float32", "float64"):
             raise ParameterError(f"dtype must be float32 or float64, got {self.dtype!r}")
         if self.learn is not None:
@@ -127,6 +136,7 @@ class Trainer:
         self.progress = progress
         torch.manual_seed(cfg.seed)
         self.model = DelayNet(model_cfg).to(getattr(torch, cfg.dtype))
+        self.model.dropout = float(cfg.dropout)
         self.learn = tuple(cfg.learn) if cfg.learn is not None else self._default_learn()
         self.initial_delays = self.model.delays()
         self.history: list = []
@@ -223,8 +233,11 @@ class Trainer:
             losses, correct, seen = [], 0, 0
             self.model.train()
             for i in range(0, len(order), self.cfg.batch):
-                idx = order[i:i + self.cfg.batch][rank::world]
-                xb = torch.as_tensor(x[idx], dtype=dtype)
+                # augment the whole batch, then take this process's share:
+                # one process and N processes see the same samples
+                batch = order[i:i + self.cfg.batch]
+                idx = batch[rank::world]
+                xb = torch.as_tensor(self._augment(x[batch], i)[rank::world], dtype=dtype)
                 yb = torch.as_tensor(y[idx], dtype=torch.long)
                 voltage = self.model(xb)
                 loss = torch.nn.functional.cross_entropy(voltage.mean(1), yb)
@@ -258,6 +271,28 @@ class Trainer:
             if self.progress is not None and rank == 0:
                 self.progress(record)
         return self.history
+
+    def _augment(self, xb: np.ndarray, batch_start: int) -> np.ndarray:
+        """Input-spike dropout and random time shifts, drawn from
+        ``default_rng([seed, epoch, batch_start])`` (so a resumed run repeats
+        them)."""
+        p, shift = self.cfg.input_dropout, int(self.cfg.time_shift)
+        if p == 0 and shift == 0:
+            return xb
+        rng = np.random.default_rng([self.cfg.seed, self.epoch, batch_start, 1])
+        xb = np.asarray(xb, dtype=np.float64)
+        if p > 0:
+            xb = xb * (rng.random(xb.shape) >= p)
+        if shift > 0:
+            out = np.zeros_like(xb)
+            steps = xb.shape[1]
+            for j, s in enumerate(rng.integers(-shift, shift + 1, len(xb))):
+                if s >= 0:
+                    out[j, s:] = xb[j, :steps - s]
+                else:
+                    out[j, :s] = xb[j, -s:]
+            xb = out
+        return xb
 
     def delay_shift(self) -> float:
         """Mean |learned - initial| delay over every delay of the model (steps)."""

@@ -48,6 +48,16 @@ class OnlineLavaGraph:
         if cfg.feedback != "random":
             raise ParameterError("the Lava learning graph needs feedback='random' (a fixed "
                                  "feedback matrix); symmetric feedback is engine-only")
+        # what the Lava processes do not carry must not be dropped silently
+        if any(syn.spread > 0 for syn in learner.ff):
+            raise ParameterError("the Lava learning graph has no delay-gradient spread; set it "
+                                 "to 0 first (learner.set_delay_spread(0), --delay-spread 0)")
+        if any(np.any(v != 0) for syn in learner.synapses()
+               for v in syn._velocity.values()):
+            raise ParameterError("this learner carries momentum from engine training, which "
+                                 "the Lava learning graph would drop; continue it on the "
+                                 "engine, or start Lava learning from a fresh learner "
+                                 "(e.g. OnlineLearner.from_network)")
         x = np.asarray(x)
         if x.ndim != 3 or x.shape[2] != learner.n_in or len(labels) != len(x):
             raise ShapeError(f"x must be (n_samples, T, {learner.n_in}) with one label per "

@@ -89,7 +89,7 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     (["--lr-weights", "nan"], "lr_weights"),
     (["--learn", "weights,synaptic", "--delays", "none"], "cannot learn"),
     (["--hidden", "a,b"], "--hidden"),
-    (["--init", "net.h5"], "issue 6"),
+    (["--init", "net.h5"], "net.h5"),
 ])
 def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
     rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),

@@ -233,3 +233,35 @@ def test_engine_equals_lava_graph(case, fixed):
     joined = simulate(net, x.reshape(1, batch * steps, 12))
     assert not np.array_equal(joined.spikes[0][0].reshape(batch, steps, -1), eng.spikes[0]) \
         or not np.array_equal(joined.readout[0].reshape(batch, steps, -1), eng.readout)
+
+
+# (f) Var.set between runs --------------------------------------------------
+@pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
+def test_weights_and_delays_set_between_runs_take_effect(tag):
+    """A deployed synapse re-programmed between runs (as an on-device learner
+    or a user does with ``Var.set``) routes with the new values; a delay set
+    beyond the buffer is clamped and counted, never written out of bounds."""
+    fixed = tag == "fixed_pt"
+    spikes = np.zeros((1, 30), dtype=np.int64 if fixed else float)
+    spikes[0, [0, 10, 20]] = 1
+    src = Source(data=spikes)
+    syn = SynapticDelayDense(weights=np.array([[2]]), delays=np.array([[1]]), max_delay=8)
+    sink = Sink(shape=(1,), buffer=30)
+    src.s_out.connect(syn.s_in)
+    syn.a_out.connect(sink.a_in)
+    try:
+        syn.run(condition=RunSteps(num_steps=10), run_cfg=Loihi2SimCfg(select_tag=tag))
+        syn.weights.set(np.array([[4]]))
+        syn.delays.set(np.array([[6]]))
+        syn.run(condition=RunSteps(num_steps=10), run_cfg=Loihi2SimCfg(select_tag=tag))
+        syn.delays.set(np.array([[40]]))        # beyond max_delay=8
+        syn.run(condition=RunSteps(num_steps=10), run_cfg=Loihi2SimCfg(select_tag=tag))
+        out = sink.data.get()[0]
+        clips = int(syn.clip_count.get()[0])
+        final_delay = int(syn.delays.get()[0, 0])
+    finally:
+        syn.stop()
+    assert out[2] == 2                   # first run: t=0 + 1 + 1, weight 2
+    assert out[17] == 4                  # second run: t=10 + 1 + 6, weight 4
+    assert out[29] == 4 and final_delay == 8 and clips == 1   # clamped to 8: t=20+1+8
+    assert np.count_nonzero(out) == 3

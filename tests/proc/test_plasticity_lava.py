@@ -162,3 +162,22 @@ def test_readout_error_and_signal_bad_input():
                             rates={"weights": 0.1})
     with pytest.raises(Exception, match="[Ss]hape"):
         signal.l_out.connect(pdd.l_in)
+
+
+def test_lava_learning_graph_refuses_state_it_would_drop():
+    """Delay spread and engine momentum have no Lava counterpart: refused
+    with a clear error instead of learning something else silently."""
+    from lava_delays.engine import OnlineConfig, OnlineLearner
+    from lava_delays.errors import ParameterError
+    from lava_delays.proc.learning_graph import OnlineLavaGraph
+    x = (np.random.default_rng(0).random((2, 20, 4)) < 0.3).astype(np.int64)
+    y = np.array([0, 1])
+    spread = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), feedback="random", max_delay=5,
+                                              delay_spread=2.0))
+    with pytest.raises(ParameterError, match="spread"):
+        OnlineLavaGraph(spread, x, y)
+    moved = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), feedback="random", max_delay=5,
+                                             momentum=0.9))
+    moved.train_batch(x.astype(float), y)
+    with pytest.raises(ParameterError, match="momentum"):
+        OnlineLavaGraph(moved, x, y)

@@ -61,3 +61,217 @@ def test_bad_input():
         delayed_current(torch.zeros(1, 5, 3), torch.zeros(2, 4), torch.zeros(2, 4), 3)
     with pytest.raises(ParameterError):
         delayed_current(torch.zeros(1, 5, 3), torch.zeros(2, 3), torch.zeros(2, 3), 63)
+
+
+# --- the numba implementation against the previous (tap-by-tap) one -----------
+import lava_delays.train.delays as delays_mod  # noqa: E402
+
+
+def reference_delayed_current(x, weights, delays, max_delay):
+    """The previous implementation, verbatim (slow: one matmul per tap of the
+    dense (n_post, n_in, max_delay + 2) kernel); plain autograd."""
+    batch, steps, n_in = x.shape
+    lo = torch.floor(delays.detach()).long().clamp(0, max_delay)
+    f = delays - lo.to(delays.dtype)
+    taps = max_delay + 2
+    xp = torch.cat([x.new_zeros(batch, taps, n_in), x], 1)
+    oh0 = torch.nn.functional.one_hot(lo, taps).to(weights.dtype)
+    oh1 = torch.nn.functional.one_hot(lo + 1, taps).to(weights.dtype)
+    kernel = weights[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
+    xt = xp.transpose(0, 1).contiguous().reshape((steps + taps) * batch, n_in)
+    kt = kernel.permute(2, 1, 0)
+
+    def rows(k):
+        return xt[(taps - 1 - k) * batch:(taps - 1 - k + steps) * batch]
+    out = rows(0) @ kt[0]
+    for k in range(1, taps):
+        out = out + rows(k) @ kt[k]
+    return out.reshape(steps, batch, -1).transpose(0, 1)
+
+
+#: thresholds that force a path: (SPARSE_FORWARD, SPARSE_BACKWARD)
+PATHS = {"sparse": (2.0, 2.0), "dense": (-1.0, -1.0), "dense+sparse-grad": (-1.0, 2.0)}
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """Names of the compute kernels run (through ``_rows``; layout kernels left out)."""
+    calls = []
+    real = delays_mod._rows
+
+    def spy(kernel, n_rows, work, *args):
+        name = kernel.py_func.__name__
+        if name.startswith(("_forward", "_grad")):
+            calls.append(name)
+        return real(kernel, n_rows, work, *args)
+    monkeypatch.setattr(delays_mod, "_rows", spy)
+    return calls
+
+
+def _case(seed, shape, max_delay, density, delays="fractional", graded=False):
+    batch, steps, n_in, n_post = shape
+    gen = torch.Generator().manual_seed(seed)
+    x = (torch.rand(batch, steps, n_in, generator=gen, dtype=torch.float64) < density)
+    x = x.to(torch.float64)
+    if graded:
+        x = x * torch.randn(batch, steps, n_in, generator=gen, dtype=torch.float64)
+    w = torch.randn(n_post, n_in, generator=gen, dtype=torch.float64)
+    if delays == "integer":
+        d = torch.randint(0, max_delay + 1, (n_post, n_in), generator=gen).to(torch.float64)
+    elif delays == "fractional":
+        d = torch.rand(n_post, n_in, generator=gen, dtype=torch.float64) * (max_delay + 1)
+        d = d.clamp(max=max_delay)                  # max_delay itself is attained as well
+        d[0, 0] = max_delay
+    else:                                           # "outside": below 0 and above max_delay
+        d = torch.rand(n_post, n_in, generator=gen, dtype=torch.float64) * (max_delay + 3) - 1.5
+    g = torch.randn(batch, steps, n_post, generator=gen, dtype=torch.float64)
+    return x, w, d, g
+
+
+def _value_and_grads(fn, x, w, d, g, max_delay):
+    x, w, d = (t.clone().requires_grad_() for t in (x, w, d))
+    a = fn(x, w, d, max_delay)
+    return (a.detach(), *torch.autograd.grad(a, (x, w, d), g))
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("max_delay, shape", [(0, (3, 20, 9, 5)), (5, (2, 31, 13, 6)),
+                                              (62, (2, 90, 7, 4))])
+@pytest.mark.parametrize("delays", ["integer", "fractional", "outside"])
+@pytest.mark.parametrize("density, graded", [(0.05, False), (0.6, False), (0.08, True),
+                                             (1.0, True)])
+def test_equals_reference_value_and_all_gradients(monkeypatch, kernel_calls, path, max_delay,
+                                                  shape, delays, density, graded):
+    fwd, bwd = PATHS[path]
+    monkeypatch.setattr(delays_mod, "SPARSE_FORWARD", fwd)
+    monkeypatch.setattr(delays_mod, "SPARSE_BACKWARD", bwd)
+    x, w, d, g = _case(7 * max_delay + int(100 * density), shape, max_delay, density, delays,
+                       graded)
+    got = _value_and_grads(delayed_current, x, w, d, g, max_delay)
+    ref = _value_and_grads(reference_delayed_current, x, w, d, g, max_delay)
+    for name, a, b in zip(("a", "dx", "dw", "dD"), got, ref):
+        assert a.shape == b.shape and a.dtype == b.dtype == torch.float64, name
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-11, atol=1e-11, err_msg=name)
+    # the path that was asked for is the one that ran
+    want = {"sparse": {"_forward_sparse", "_grad_c_sparse"},
+            "dense": {"_forward_dense", "_grad_c_dense"},
+            "dense+sparse-grad": {"_forward_dense", "_grad_c_sparse"}}[path]
+    assert want | {"_grad_x_dense"} <= set(kernel_calls)
+
+
+def test_path_follows_input_density(kernel_calls):
+    x, w, d, g = _case(1, (4, 50, 40, 6), 7, 0.02)
+    x.requires_grad_(False)
+    w.requires_grad_()
+    delayed_current(x, w, d, 7).backward(g)
+    assert kernel_calls == ["_forward_sparse", "_grad_c_sparse"]
+    kernel_calls.clear()
+    x = (x + (torch.rand(x.shape, dtype=torch.float64) < 0.5)).clamp(max=1)    # ~50 % dense
+    delayed_current(x, w, d, 7).backward(g)
+    assert kernel_calls == ["_forward_dense", "_grad_c_dense"]                # x needs no grad
+    kernel_calls.clear()
+    x.requires_grad_()
+    delayed_current(x, w, d, 7).backward(g)
+    assert kernel_calls == ["_forward_dense", "_grad_c_dense", "_grad_x_dense"]
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("max_delay", [0, 3])
+def test_gradcheck(monkeypatch, path, max_delay):
+    fwd, bwd = PATHS[path]
+    monkeypatch.setattr(delays_mod, "SPARSE_FORWARD", fwd)
+    monkeypatch.setattr(delays_mod, "SPARSE_BACKWARD", bwd)
+    gen = torch.Generator().manual_seed(max_delay)
+    x = ((torch.rand(2, 9, 4, generator=gen, dtype=torch.float64) < 0.4)
+         * torch.randn(2, 9, 4, generator=gen, dtype=torch.float64)).requires_grad_()
+    w = torch.randn(3, 4, generator=gen, dtype=torch.float64, requires_grad=True)
+    # fractional parts in [0.2, 0.8]: the finite differences do not cross a tap
+    d = (torch.randint(0, max_delay + 1, (3, 4), generator=gen)
+         + 0.2 + 0.6 * torch.rand(3, 4, generator=gen)).to(torch.float64).requires_grad_()
+    assert torch.autograd.gradcheck(lambda x, w, d: delayed_current(x, w, d, max_delay),
+                                    (x, w, d), eps=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_same_result_on_one_and_two_threads(monkeypatch, path):
+    fwd, bwd = PATHS[path]
+    monkeypatch.setattr(delays_mod, "SPARSE_FORWARD", fwd)
+    monkeypatch.setattr(delays_mod, "SPARSE_BACKWARD", bwd)
+    monkeypatch.setattr(delays_mod, "MIN_THREAD_WORK", 1)     # small job, threads anyway
+    monkeypatch.setattr(delays_mod, "_POOLS", {})
+    x, w, d, g = _case(3, (8, 60, 50, 40), 25, 0.05)
+    before = torch.get_num_threads()
+    out = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            out.append(_value_and_grads(delayed_current, x, w, d, g, 25))
+    finally:
+        torch.set_num_threads(before)
+    assert list(delays_mod._POOLS) == [2]                     # the second run did use 2
+    for a, b in zip(*out):
+        assert torch.equal(a, b)
+
+
+def test_float32_dtype_promotion_and_bool_spikes():
+    x, w, d, g = _case(4, (3, 40, 12, 5), 9, 0.1)
+    ref = reference_delayed_current(x, w, d, 9)
+    got = delayed_current(x.float(), w.float(), d.float(), 9)
+    assert got.dtype == torch.float32
+    np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
+    assert delayed_current(x.float(), w, d, 9).dtype == torch.float64          # promoted
+    np.testing.assert_array_equal(delayed_current(x.bool(), w, d, 9).numpy(),
+                                  delayed_current(x, w, d, 9).numpy())
+    # half precision is computed in float32 and returned as half
+    assert delayed_current(x.half(), w.half(), d.half(), 9).dtype == torch.float16
+
+
+def test_empty_shapes():
+    for batch, steps, n_in, n_post in [(2, 0, 3, 4), (0, 5, 3, 4), (2, 5, 0, 4), (2, 5, 3, 0)]:
+        x = torch.rand(batch, steps, n_in, dtype=torch.float64)
+        w = torch.rand(n_post, n_in, dtype=torch.float64, requires_grad=True)
+        d = torch.rand(n_post, n_in, dtype=torch.float64, requires_grad=True)
+        a = delayed_current(x, w, d, 3)
+        assert a.shape == (batch, steps, n_post)
+        a.sum().backward()
+        assert w.grad.shape == w.shape and not w.grad.any()
+
+
+def test_torch_tap_fallback_equals_reference():
+    """The formulation used off the CPU, checked here on the CPU."""
+    x, w, d, g = _case(5, (2, 30, 6, 5), 4, 0.3, "outside", graded=True)
+    got = _value_and_grads(delays_mod._delayed_current_taps, x, w, d, g, 4)
+    ref = _value_and_grads(reference_delayed_current, x, w, d, g, 4)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# --- the benchmark (quick sizes) ------------------------------------------------------
+def test_delay_layer_benchmark_quick(tmp_path, capsys):
+    import json
+
+    from lava_delays.benchmarks import BENCHMARKS, delay_layer
+    assert BENCHMARKS["delay_layer"] == "lava_delays.benchmarks.delay_layer"
+    delay_layer.run(tmp_path, quick=True)
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["benchmark"] == "delay_layer" and saved["quick"] is True
+    assert saved["target_met"] is None                          # not judged at tiny sizes
+    names = ["ours", "ours_xgrad", "linear", "slayer", "taps"]
+    if saved["dcls_available"]:
+        names += ["dcls_v1", "dcls_gauss"]
+        assert set(saved["ratios"]["DCLS v1 / ours"]) == {"1", "2"}
+    else:
+        assert "pip install dcls" in saved["dcls_hint"]
+    assert set(saved["results"]) == set(names)
+    for name in names:
+        for threads in ("1", "2"):
+            t = saved["results"][name]["time"][threads]
+            assert 0 < t["min_ms"] <= t["median_ms"] and len(t["raw_ms"]) >= 2
+    assert saved["results"]["ours"]["memory"]["peak_step_mib"] >= 0
+    assert saved["max_abs_diff_vs_taps"] < 1e-5 and saved["ours_path"] == "sparse"
+    out = capsys.readouterr().out
+    assert "DCLS v1 / ours" in out or "pip install dcls" in out
+    # without DCLS the table says how to get it
+    saved.update(dcls_available=False, target_met=None)
+    saved["results"] = {k: v for k, v in saved["results"].items() if not k.startswith("dcls")}
+    assert "pip install dcls" in delay_layer.format_table(saved)

@@ -39,6 +39,18 @@ class AbstractPySynapticDelayDenseModel(PyLoihiProcessModel):
     def _kernel_weights(self) -> np.ndarray:
         raise NotImplementedError
 
+    def on_var_update(self):
+        # A Var.set between runs (weights, delays) must take effect: rebuild
+        # the synapse table at the next step. Delays set outside the buffer
+        # are clamped and counted in clip_count -- raising here would hang
+        # lava's runtime, and an unchecked index would write out of bounds.
+        top = self.a_buff.shape[-1] - 1
+        bad = (self.delays < 0) | (self.delays > top)
+        if bad.any():
+            self.clip_count[0] += np.count_nonzero(bad)
+            self.delays[:] = np.clip(self.delays, 0, top)
+        self._table = None
+
     def _weight_exp(self) -> int:
         return 0
 
@@ -95,7 +107,7 @@ class AbstractPySynapticDelayDenseModelFixed(AbstractPySynapticDelayDenseModel):
                      or determine_sign_mode(self.weights))
         lo, hi = weight_range(sign_mode)
         w = np.asarray(self.weights, dtype=np.int64)
-        self.clip_count[0] = np.count_nonzero((w < lo) | (w > hi))
+        self.clip_count[0] += np.count_nonzero((w < lo) | (w > hi))
         w = loihi_weights(np.clip(w, lo, hi),
                           self.proc_params.get("num_weight_bits", 8), sign_mode,
                           self._where)

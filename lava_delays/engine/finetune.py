@@ -1,0 +1,117 @@
+"""Start on-line learning from a deployed network (on-device fine-tuning):
+read a :class:`~lava_delays.engine.network.Network` -- e.g. a trained,
+quantized and exported model loaded with
+:func:`lava_delays.deploy.load_hdf5` -- back into the float units of the
+on-line learner (:meth:`lava_delays.engine.online.OnlineLearner.from_network`).
+
+Units. The learner's float network has threshold 1 and input current in
+threshold units, as the trainer's. A fixed-point layer with threshold
+mantissa ``vth`` and weight mantissas ``m`` (``weight_exp`` e) has float
+weights ``m 2**e / vth``; decays are ``(du + 1) / 4096`` and ``dv / 4096``.
+The read-out has no threshold: its weights are divided by ``readout_scale``
+(default: the scale that maps its largest weight to 254, which is how the
+trainer chose it), which only sets the confidence of the softmax the error
+is computed from -- the argmax is unchanged.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from lava_delays.engine.network import LIFNeurons, Network, ReadoutNeurons
+from lava_delays.errors import UnsupportedFeatureError
+from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_UNITY,
+                                     MAX_DELAY, VOLTAGE_DECAY_OFFSET)
+
+
+def _decays(nrn, fixed: bool):
+    if not fixed:
+        return float(nrn.du), float(nrn.dv)
+    return ((float(nrn.du) + CURRENT_DECAY_OFFSET) / DECAY_UNITY,
+            (float(nrn.dv) + VOLTAGE_DECAY_OFFSET) / DECAY_UNITY)
+
+
+def _float_weights(conn, vth: float, fixed: bool) -> np.ndarray:
+    w = np.asarray(conn.weights, dtype=np.float64)
+    if fixed:
+        w = w * 2.0 ** int(conn.weight_exp)
+    return w / vth
+
+
+def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> dict:
+    """Float parameters of ``net`` in the on-line learner's layout.
+
+    Returns
+    -------
+    dict
+        ``hidden`` sizes, ``delays`` kind, ``du``/``dv``/``readout_du``/
+        ``readout_dv``, ``max_delay``, ``layers`` (per hidden layer: ff
+        weights, synaptic delays or None, axonal delays or None, recurrent
+        weights or None) and ``w_out``.
+
+    Raises
+    ------
+    UnsupportedFeatureError
+        For what the on-line learner does not have: AdLIF neurons, per-neuron
+        or per-layer different decays/thresholds, read-out or recurrent delays,
+        a last layer that is not a read-out.
+    """
+    net.validate()
+    fixed = net.fixed
+    *hidden, out = net.layers
+    if not isinstance(out.neurons, ReadoutNeurons) or not hidden:
+        raise UnsupportedFeatureError("on-line learning needs hidden LIF layers followed by a "
+                                      "ReadoutNeurons layer")
+    decays, layers, syn_any, ax_any = set(), [], False, False
+    max_delay = 0
+    for k, layer in enumerate(hidden):
+        nrn = layer.neurons
+        if not isinstance(nrn, LIFNeurons):
+            raise UnsupportedFeatureError(f"layer {k}: the on-line learner has LIF neurons only, "
+                                          f"not {type(nrn).__name__}")
+        for name in ("du", "dv", "vth", "bias_mant"):
+            if np.ndim(getattr(nrn, name)):
+                raise UnsupportedFeatureError(f"layer {k}: per-neuron {name} is not supported "
+                                              "by the on-line learner")
+        if np.any(np.asarray(nrn.bias_mant) != 0):
+            raise UnsupportedFeatureError(f"layer {k}: biases are not supported on-line")
+        decays.add(_decays(nrn, fixed))
+        vth = float(nrn.vth)
+        syn = None if layer.ff.delays is None else layer.ff.delay_matrix().astype(float)
+        ax = None if layer.axonal_delays is None else np.asarray(layer.axonal_delays, float)
+        rec = None
+        if layer.rec is not None:
+            if np.any(layer.rec.delay_matrix() != 0):
+                raise UnsupportedFeatureError(f"layer {k}: recurrent delays are not learned "
+                                              "on-line (only recurrent weights)")
+            rec = _float_weights(layer.rec, vth, fixed)
+        if syn is not None and ax is not None and (syn + ax[None, :]).max() > MAX_DELAY:
+            raise UnsupportedFeatureError(
+                f"layer {k}: synaptic + axonal delay exceeds {MAX_DELAY}; the on-line learner "
+                "routes their sum through one delay line")
+        syn_any |= syn is not None
+        ax_any |= ax is not None
+        # the learner routes synaptic + axonal delay through one line
+        max_delay = min(MAX_DELAY, max(max_delay, layer.ff.buffer_delay()
+                                       + (int(ax.max(initial=0)) if ax is not None else 0)))
+        layers.append((_float_weights(layer.ff, vth, fixed), syn, ax, rec))
+    if len(decays) > 1:
+        raise UnsupportedFeatureError(f"hidden layers have different decays {sorted(decays)}; "
+                                      "the on-line learner uses one du, dv")
+    if np.any(out.ff.delay_matrix() != 0) or out.axonal_delays is not None or out.rec is not None:
+        raise UnsupportedFeatureError("read-out delays / recurrence are not supported on-line")
+    w_out = np.asarray(out.ff.weights, dtype=np.float64)
+    if fixed:
+        w_out = w_out * 2.0 ** int(out.ff.weight_exp)
+        scale = readout_scale or 254.0 / max(float(np.abs(w_out).max()), 1e-12)
+        w_out = w_out / scale
+    elif readout_scale:
+        w_out = w_out / readout_scale
+    (du, dv), = decays
+    rdu, rdv = _decays(out.neurons, fixed)
+    kind = {(False, False): "none", (True, False): "synaptic", (False, True): "axonal",
+            (True, True): "both"}[(syn_any, ax_any)]
+    return {"hidden": tuple(layer.n_out for layer in hidden), "delays": kind, "du": du,
+            "dv": dv, "readout_du": rdu, "readout_dv": rdv, "max_delay": max_delay,
+            "layers": layers, "w_out": w_out, "recurrent": hidden[0].rec is not None}

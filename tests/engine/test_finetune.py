@@ -1,0 +1,85 @@
+"""On-device fine-tuning: a deployed (trained, quantized, exported) network
+becomes the starting point of on-line learning, with the same behaviour."""
+import json
+
+import numpy as np
+import pytest
+
+from lava_delays.cli import main
+from lava_delays.data.spec import load_split
+from lava_delays.deploy import load_hdf5, quantize_model, save_hdf5
+from lava_delays.engine import OnlineConfig, OnlineLearner, simulate, train_online
+from lava_delays.engine.finetune import learner_parameters
+from lava_delays.errors import UnsupportedFeatureError
+from lava_delays.train import load_model, train
+
+DATA = "timing:classes=3,channels=4,gap=4,train=192,test=96"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    train(DATA, out, epochs=2, qat_epochs=1, hidden=(12,), max_delay=16, batch=16,
+          delays="both")
+    return out
+
+
+def test_float_network_round_trips_into_the_learner(trained):
+    model = load_model(trained)
+    net = model.to_network(fixed=False)
+    learner = OnlineLearner.from_network(net, OnlineConfig(max_delay=16))
+    assert learner.cfg.delays == "both" and learner.cfg.hidden == (12,)
+    back = learner.network()
+    np.testing.assert_array_equal(back.layers[0].ff.weights, net.layers[0].ff.weights)
+    np.testing.assert_array_equal(back.layers[1].ff.weights, net.layers[1].ff.weights)
+    _, (x, y), _ = load_split(DATA)
+    # the learner folds axonal delays into the synaptic matrix: same routing
+    np.testing.assert_array_equal(learner.predict(x), simulate(net, x).predict())
+
+
+def test_fixed_network_starts_where_the_deployed_one_is(trained):
+    net, _ = quantize_model(load_model(trained))
+    learner = OnlineLearner.from_network(net)
+    _, (x, y), _ = load_split(DATA)
+    deployed = float((simulate(net, x).predict() == y).mean())
+    assert abs(learner.evaluate(x, y) - deployed) <= 0.05
+
+
+def test_fine_tuning_improves_a_weak_model(trained, tmp_path):
+    net = load_model(trained).to_network(fixed=False)
+    learner = OnlineLearner.from_network(net, OnlineConfig(max_delay=16, seed=1))
+    tr, te, _ = load_split(DATA)
+    before = learner.evaluate(*te)
+    hist = train_online(learner, tr, te, epochs=3, batch=16)
+    assert hist[-1]["test_accuracy"] > before + 0.05
+
+
+def test_cli_online_init(trained, tmp_path):
+    net, _ = quantize_model(load_model(trained))
+    save_hdf5(net, tmp_path / "net.h5")
+    assert main(["online", "--data", DATA, "--init", str(tmp_path / "net.h5"), "--epochs", "1",
+                 "--out", str(tmp_path / "ft")]) == 0
+    m = json.loads((tmp_path / "ft" / "metrics.json").read_text())
+    assert m["init"].endswith("net.h5") and 0 <= m["initial_accuracy"] <= 1
+    assert m["delays"] == "both"
+    assert main(["online", "--data", "timing:train=8,test=8", "--init",
+                 str(tmp_path / "net.h5"), "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_unsupported_networks(trained):
+    net = load_model(trained).to_network(fixed=False)
+    import copy
+    ad = copy.deepcopy(net)
+    from lava_delays.engine import AdLIFNeurons
+    ad.layers[0].neurons = AdLIFNeurons(alpha=np.full(12, 0.9), beta=np.full(12, 0.99),
+                                        a=np.zeros(12), b=np.zeros(12))
+    with pytest.raises(UnsupportedFeatureError, match="LIF neurons only"):
+        learner_parameters(ad)
+    no_ro = copy.deepcopy(net)
+    no_ro.layers = no_ro.layers[:1]
+    with pytest.raises(UnsupportedFeatureError, match="ReadoutNeurons"):
+        learner_parameters(no_ro)
+    rd = copy.deepcopy(net)
+    rd.layers[1].ff.delays = np.ones(rd.layers[1].ff.shape, int)
+    with pytest.raises(UnsupportedFeatureError, match="read-out delays"):
+        learner_parameters(rd)
