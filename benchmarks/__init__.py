@@ -8,6 +8,11 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 
 * ``delay_dense`` -- :class:`~lava_delays.proc.SynapticDelayDense` vs lava's
   ``DelayDense``: identical output, per-step compute, end-to-end Lava time.
+* ``delay_layer`` -- the trainer's per-synapse delay layer
+  (:func:`~lava_delays.train.delays.delayed_current`), one forward + backward,
+  vs DCLS ``Dcls1d`` (v1, gauss; optional ``pip install dcls``), slayer
+  ``Dense`` + ``axon.Delay``, ``torch.nn.Linear`` and the previous tap-by-tap
+  formulation: ms (1 and 2 threads) and memory.
 * ``engine`` -- the batched engine vs the same network as a Lava graph
   (samples/s, bit-identity, memory), with stock-Lava references.
 * ``online_timing`` -- on-line three-factor learning on the timing task:
@@ -23,6 +28,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 * ``train_timing`` -- offline training on the timing task: weights only /
   fixed random / learned synaptic / axonal delays / +adaptation / all, float
   and after quantization-aware training.
+* ``train_fsdd`` -- offline training on FSDD (unseen speaker), the same
+  conditions, deployed fixed-point accuracy, and on-device fine-tuning of the
+  deployed network to the new speaker with a few samples per digit.
 """
 from __future__ import annotations
 
@@ -31,16 +39,19 @@ import importlib
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 BENCHMARKS = {
     "delay_dense": "lava_delays.benchmarks.delay_dense",
+    "delay_layer": "lava_delays.benchmarks.delay_layer",
     "engine": "lava_delays.benchmarks.engine",
     "online_timing": "lava_delays.benchmarks.online_timing",
     "online_fsdd": "lava_delays.benchmarks.online_fsdd",
     "online_vs_bptt": "lava_delays.benchmarks.online_vs_bptt",
     "online_memory": "lava_delays.benchmarks.online_memory",
     "train_timing": "lava_delays.benchmarks.train_timing",
+    "train_fsdd": "lava_delays.benchmarks.train_fsdd",
 }
 
 
@@ -51,6 +62,26 @@ def load(name: str):
         raise LavaDelaysError(f"unknown benchmark {name!r}; available: "
                               f"{', '.join(sorted(BENCHMARKS))}")
     return importlib.import_module(BENCHMARKS[name])
+
+
+#: the FSDD recordings beside the project (``LAVA_DELAYS_FSDD`` overrides)
+FSDD_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
+#: the unseen test speaker of the FSDD benchmarks (trained on the other three)
+FSDD_TEST_SPEAKER = "george"
+
+
+def fsdd_by_speaker(test_speaker: str = FSDD_TEST_SPEAKER):
+    """FSDD encoded to spikes (torchaudio log-mel -> send-on-delta, 80
+    channels, T = 64), split by speaker: ``(train, test, train_speakers)``."""
+    import numpy as np
+
+    from lava_delays.data.audio import AudioEncoder, encode_folder
+    folder = Path(os.environ.get("LAVA_DELAYS_FSDD", FSDD_FOLDER))
+    t0 = time.perf_counter()
+    x, y, spk = encode_folder(folder, AudioEncoder())
+    log(f"encoded {len(x)} files from {folder} in {time.perf_counter() - t0:.1f} s")
+    te = spk == test_speaker
+    return (x[~te], y[~te]), (x[te], y[te]), sorted(set(np.asarray(spk)[~te]))
 
 
 def log(msg: str) -> None:

@@ -13,27 +13,20 @@ to use another folder).
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 
-from lava_delays.benchmarks import log, machine_info, write_metrics
+from lava_delays.benchmarks import (FSDD_TEST_SPEAKER, fsdd_by_speaker, log, machine_info,
+                                    write_metrics)
 
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
-TEST_SPEAKER = "george"
+TEST_SPEAKER = FSDD_TEST_SPEAKER
 
 
 def run(out: Path, quick: bool = False) -> dict:
-    from lava_delays.data.audio import AudioEncoder, encode_folder
     from lava_delays.engine.online import (OnlineConfig, OnlineLearner, spike_augment,
                                            train_online)
-    folder = Path(os.environ.get("LAVA_DELAYS_FSDD", DEFAULT_FOLDER))
-    t0 = time.perf_counter()
-    x, y, spk = encode_folder(folder, AudioEncoder())
-    log(f"encoded {len(x)} files from {folder} in {time.perf_counter() - t0:.1f} s")
-    te = spk == TEST_SPEAKER
-    train, test = (x[~te], y[~te]), (x[te], y[te])
+    train, test, train_speakers = fsdd_by_speaker(TEST_SPEAKER)
     hidden, epochs = (16, 1) if quick else (128, 10)
     if quick:
         # every k-th file: all digits stay represented
@@ -42,7 +35,7 @@ def run(out: Path, quick: bool = False) -> dict:
     for name, delays in (("weights only", "none"), ("learned synaptic delays", "synaptic")):
         cfg = OnlineConfig(hidden=(hidden,), delays=delays, max_delay=25, delay_spread=3.0,
                            lr_weights=0.1, lr_readout=0.05, seed=0)
-        learner = OnlineLearner(x.shape[2], 10, cfg)
+        learner = OnlineLearner(train[0].shape[2], 10, cfg)
         t0 = time.perf_counter()
         hist = train_online(learner, train, test, epochs=epochs, batch=16,
                             augment=spike_augment(0.2, 3),
@@ -53,7 +46,7 @@ def run(out: Path, quick: bool = False) -> dict:
                      "train_accuracy": hist[-1]["train_accuracy"],
                      "mean_delay_shift": learner.delay_shift(),
                      "seconds": time.perf_counter() - t0, "history": hist})
-    lines = [f"On-line learning on FSDD: train {sorted(set(spk[~te]))}, test '{TEST_SPEAKER}' "
+    lines = [f"On-line learning on FSDD: train {train_speakers}, test '{TEST_SPEAKER}' "
              f"(unseen), {len(train[1])} / {len(test[1])} samples, hidden {hidden}, {epochs} epochs",
              f"{'condition':26s} {'test':>6s} {'best':>6s} {'train':>6s} {'delay shift':>12s}"]
     for r in rows:
@@ -63,6 +56,7 @@ def run(out: Path, quick: bool = False) -> dict:
     print(table)
     metrics = {"benchmark": "online_fsdd", "machine": machine_info(), "quick": quick,
                "accuracy": rows[-1]["test_accuracy"], "n_test": int(len(test[1])),
-               "rows": rows, "table": table, "folder": str(folder)}
+               "rows": rows, "table": table,
+               "train_speakers": train_speakers}
     write_metrics(out, metrics)
     return metrics

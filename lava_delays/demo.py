@@ -121,10 +121,8 @@ def run_demo(out: Path, quick: bool = False) -> dict:
 
 
 def _plots(net, x, label, hidden, readout, out: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 4, figsize=(17, 3.6))
+    from lava_delays.plots import figure
+    fig, axes = figure(1, 4, figsize=(17, 3.6))
     t, c = np.nonzero(x)
     axes[0].scatter(t, c, s=30, marker="|", color="C0")
     axes[0].set(title=f"input spikes (class {label})", xlabel="step", ylabel="channel")
@@ -141,4 +139,3 @@ def _plots(net, x, label, hidden, readout, out: Path) -> None:
     fig.colorbar(im, ax=axes[3])
     fig.tight_layout()
     save_figure(fig, out / "raster_delays.png", dpi=110)
-    plt.close(fig)

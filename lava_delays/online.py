@@ -60,13 +60,15 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
                        fixed=fixed, feedback=feedback, seed=seed, **config)
     if init is not None:
         # on-device fine-tuning: start from a deployed network's weights and delays
-        from lava_delays.deploy.hdf5 import load_hdf5
+        from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
+        from lava_delays.engine.finetune import readout_scale_of
         net = load_hdf5(init)
         if net.n_in != info["n_inputs"] or net.n_out != info["n_classes"]:
             raise ParameterError(f"--init {init} is a {net.n_in} -> {net.n_out} network, the "
                                  f"data has {info['n_inputs']} inputs and "
                                  f"{info['n_classes']} classes")
-        learner = OnlineLearner.from_network(net, cfg)
+        learner = OnlineLearner.from_network(
+            net, cfg, readout_scale=readout_scale_of(load_hdf5_metadata(init)))
         cfg = learner.cfg
     else:
         learner = OnlineLearner(info["n_inputs"], info["n_classes"], cfg)

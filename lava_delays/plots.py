@@ -9,18 +9,20 @@ import numpy as np
 from lava_delays.atomic import save_figure
 
 
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
+def figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """A figure and its axes drawn without pyplot, so writing plot files
+    never switches the backend of a notebook or GUI session (``squeeze`` as
+    ``plt.subplots``)."""
+    from matplotlib.figure import Figure
+    squeeze = kwargs.pop("squeeze", True)
+    fig = Figure(figsize=kwargs.pop("figsize", None))
+    return fig, fig.subplots(nrows, ncols, squeeze=squeeze, **kwargs)
 
 
 def learning_curve(history: List[dict], path: Path, title: str = "") -> Path:
     """Loss and train/test accuracy per epoch."""
-    plt = _plt()
     epochs = [r["epoch"] for r in history]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (ax1, ax2) = figure(1, 2, figsize=(10, 3.6))
     ax1.plot(epochs, [r["loss"] for r in history], marker="o")
     ax1.set(xlabel="epoch", ylabel="training loss", title="loss")
     ax2.plot(epochs, [r["train_accuracy"] for r in history], marker="o", label="train")
@@ -30,17 +32,15 @@ def learning_curve(history: List[dict], path: Path, title: str = "") -> Path:
     ax2.legend()
     fig.tight_layout()
     save_figure(fig, path, dpi=110)
-    plt.close(fig)
     return Path(path)
 
 
 def delay_histogram(before: Dict[str, np.ndarray], after: Dict[str, np.ndarray], path: Path,
                     max_delay: Optional[int] = None) -> Path:
     """Histograms of delays before and after learning, one panel per kind."""
-    plt = _plt()
     kinds = list(after)
-    fig, axes = plt.subplots(1, max(len(kinds), 1), figsize=(5 * max(len(kinds), 1), 3.4),
-                             squeeze=False)
+    fig, axes = figure(1, max(len(kinds), 1), figsize=(5 * max(len(kinds), 1), 3.4),
+                       squeeze=False)
     for ax, kind in zip(axes[0], kinds):
         top = max_delay if max_delay is not None else int(max(np.max(before[kind]),
                                                               np.max(after[kind])))
@@ -51,5 +51,4 @@ def delay_histogram(before: Dict[str, np.ndarray], after: Dict[str, np.ndarray],
         ax.legend()
     fig.tight_layout()
     save_figure(fig, path, dpi=110)
-    plt.close(fig)
     return Path(path)

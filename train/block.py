@@ -32,6 +32,20 @@ def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
     return ste(delays, torch.floor(delays.detach() + 0.5).clamp(0, max_delay))
 
 
+def sharpened_delays(delays: torch.Tensor, sharpness: float) -> torch.Tensor:
+    """Push real delays toward their deployed integers before the quantized
+    phase: the fraction f between the two taps becomes
+    ``clamp((f - 1/2) * sharpness + 1/2, 0, 1)`` -- the identity at sharpness 1,
+    the rounding of :func:`deployed_delays` as sharpness grows. Annealing it
+    lets the weights adapt gradually to synapses that use one tap instead of
+    two (rounding a linear-interpolation model at once costs accuracy)."""
+    if sharpness <= 1.0:
+        return delays
+    lo = torch.floor(delays.detach())
+    f = ((delays - lo - 0.5) * sharpness + 0.5).clamp(0.0, 1.0)
+    return lo + f
+
+
 def _tap_kernel(weights: torch.Tensor, delays: torch.Tensor, taps: int) -> torch.Tensor:
     """(taps, n_pre, n_post) kernel of linearly interpolated delays."""
     lo = torch.floor(delays.detach()).long().clamp(0, taps - 2)
@@ -84,6 +98,8 @@ class DelayBlock(torch.nn.Module):
             raise ValueError(f"unknown neuron {neuron!r}")
         #: threshold mantissa once quantized (None: float)
         self.scale: Optional[int] = None
+        #: >1 moves the float forward pass toward integer delays (trainer-annealed)
+        self.delay_sharpness = 1.0
 
     # -- quantization ---------------------------------------------------------
     def quantize(self, percentile: float = 100.0) -> int:
@@ -98,7 +114,7 @@ class DelayBlock(torch.nn.Module):
     def connection(self, lin: SynapticDelayLinear):
         """Weights and delays as the forward pass uses them."""
         if self.scale is None:
-            return lin.weight, lin.delay
+            return lin.weight, sharpened_delays(lin.delay, self.delay_sharpness)
         return (quantize_mantissa(lin.weight * float(self.scale)),
                 deployed_delays(lin.delay, lin.max_delay))
 

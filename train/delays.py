@@ -55,11 +55,14 @@ Other devices (CUDA, ...) use the tap-by-tap torch formulation
 view, ``O(B T n_in n_post (max_delay + 2))``.
 
 Measured (``lava-delays bench delay_layer``: 700 -> 256, max_delay 25,
-T 100, batch 32, 5 % input spikes, float32, one forward + backward, 2-core
-machine shared with other jobs; median ms on 1 / 2 threads): this layer
-61 / 46, torch ``Linear`` without delays 19 / 17, DCLS ``Dcls1d`` v1
-906 / 491 and gauss 2364 / 1565, the tap-by-tap formulation 1016 / 520.
-Peak extra memory of the step: 14 MiB (DCLS v1: 147 MiB).
+T 100, batch 32, 5 % input spikes, float32, one forward + backward; median
+ms on 1 / 2 threads of one run on a 2-core machine shared with other jobs,
+so the 2-thread numbers vary a lot between runs): this layer 61 / 46, torch
+``Linear`` without delays 19 / 17, DCLS ``Dcls1d`` v1 906 / 491 and gauss
+2364 / 1565, the tap-by-tap formulation 1016 / 520. Peak extra memory of
+the step: 14 MiB (DCLS v1: 147 MiB). At 1 % input spikes the layer costs
+about what ``Linear`` does (20 ms); the dense path takes ~140 ms at any
+density.
 """
 from __future__ import annotations
 
@@ -91,6 +94,36 @@ _RB = 16         # rows per block when changing layout (16 floats: a cache line)
 
 # --- kernels ------------------------------------------------------------------
 # Most kernels fill the rows [r0, r1) of their output, so threads split rows.
+# These two run in the arrays' dtype (``one`` is a scalar of it), without
+# fast-math, so they round exactly as the same torch expressions.
+@njit(cache=True, nogil=True)
+def _coefficients(w, d, max_delay, one, lo, f, w0, w1):
+    # lo = clamp(floor(D), 0, max_delay) (NaN, +-inf, |D| >= 2**63: 0, as torch's
+    # float -> int64 conversion then clamp gives), f = D - lo, c0 = w (1 - f), c1 = w f
+    n_post, n_in = w.shape
+    for j in range(n_post):
+        for i in range(n_in):
+            v = np.floor(d[j, i])
+            k = 0
+            if 0.0 <= v < 9.2e18:
+                k = min(int(v), max_delay)
+            lo[j, i] = k
+            f[j, i] = d[j, i] - k              # exact in float64, then rounded once
+            fr = f[j, i]
+            w0[j, i] = w[j, i] * (one - fr)
+            w1[j, i] = w[j, i] * fr
+
+
+@njit(cache=True, nogil=True)
+def _parameter_grads(gc0, gc1, w, f, one, gw, gd):
+    # dL/dw = (1 - f) gc0 + f gc1, dL/dD = w (gc1 - gc0)
+    n_post, n_in = w.shape
+    for j in range(n_post):
+        for i in range(n_in):
+            gw[j, i] = gc0[j, i] * (one - f[j, i]) + gc1[j, i] * f[j, i]
+            gd[j, i] = w[j, i] * (gc1[j, i] - gc0[j, i])
+
+
 @njit(cache=True, nogil=True)
 def _count_events(x, cnt):
     # x (B, T, n_in) -> nonzeros per input; returns the total
@@ -399,12 +432,11 @@ class _DelayedCurrent(torch.autograd.Function):
         taps = max_delay + 2
         if steps * batch >= 2 ** 31:
             raise ShapeError(f"batch x steps = {steps * batch} is too large (< 2**31)")
-        # integer clamp: every tap index is in range whatever the delays hold
-        lo = torch.floor(delays).long().clamp(0, max_delay)
-        f = delays - lo.to(delays.dtype)              # 0 at integer delays
-        w0 = (weights * (1 - f)).contiguous()
-        w1 = (weights * f).contiguous()
-        lo = lo.to(torch.int32).contiguous()
+        wn = weights.detach().contiguous().numpy()
+        lo = np.empty(wn.shape, np.int32)
+        f, w0, w1 = np.empty_like(wn), np.empty_like(wn), np.empty_like(wn)
+        _coefficients(wn, delays.detach().contiguous().numpy(), max_delay,
+                      np.ones((), wn.dtype)[()], lo, f, w0, w1)
         xn = x.detach().contiguous().numpy()
         cnt = np.empty(n_in, np.int64)
         nnz = int(_count_events(xn, cnt))
@@ -413,13 +445,14 @@ class _DelayedCurrent(torch.autograd.Function):
         sparse_backward = density <= SPARSE_BACKWARD and any(ctx.needs_input_grad[1:3])
         events = _events(xn, cnt, nnz) if sparse_forward or sparse_backward else None
         res = x.new_empty(batch, steps, n_post)
-        args = (lo.numpy(), w0.numpy(), w1.numpy(), res.numpy(), taps)
+        args = (lo, w0, w1, res.numpy(), taps)
         if sparse_forward:
             _rows(_forward_sparse, n_post, 2 * nnz * n_post, *events, *args)
         else:
             _rows(_forward_dense, n_post, 2 * xn.size * n_post, _time_major(xn, before=taps),
                   *args)
-        ctx.save_for_backward(x, weights, f, lo, w0, w1)
+        ctx.save_for_backward(x, weights)
+        ctx.coefficients = lo, f, w0, w1
         ctx.events = events if sparse_backward else None   # O(nnz) for the backward
         ctx.max_delay = max_delay
         return res
@@ -427,8 +460,8 @@ class _DelayedCurrent(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        x, weights, f, lo, w0, w1 = ctx.saved_tensors
-        events, ctx.events = ctx.events, None
+        x, weights = ctx.saved_tensors
+        (lo, f, w0, w1), events = ctx.coefficients, ctx.events   # freed with the graph
         need_x, need_w, need_d = ctx.needs_input_grad[:3]
         batch, steps, n_in = x.shape
         n_post = weights.shape[0]
@@ -436,25 +469,24 @@ class _DelayedCurrent(torch.autograd.Function):
         gs = _time_major(grad.to(x.dtype).contiguous().numpy(), after=taps)
         gx = gw = gd = None
         if need_w or need_d:
-            gc0 = weights.new_empty(n_post, n_in)
-            gc1 = weights.new_empty(n_post, n_in)
+            gc0 = np.empty_like(f)
+            gc1 = np.empty_like(f)
             zero = np.zeros((), gs.dtype)[()]
             if events is not None:
                 _rows(_grad_c_sparse, n_post, 2 * events[1].size * n_post, *events, gs,
-                      lo.numpy(), gc0.numpy(), gc1.numpy(), batch, zero)
+                      lo, gc0, gc1, batch, zero)
             else:
                 xs = _time_major(x.detach().contiguous().numpy(), before=taps)
-                _rows(_grad_c_dense, n_post, 2 * x.numel() * n_post, xs, gs, lo.numpy(),
-                      gc0.numpy(), gc1.numpy(), batch, taps, zero)
-            if need_w:
-                gw = gc0 * (1 - f) + gc1 * f
-            if need_d:
-                gd = weights * (gc1 - gc0)
+                _rows(_grad_c_dense, n_post, 2 * x.numel() * n_post, xs, gs, lo, gc0, gc1,
+                      batch, taps, zero)
+            gw, gd = torch.empty_like(weights), torch.empty_like(weights)
+            _parameter_grads(gc0, gc1, weights.detach().contiguous().numpy(), f,
+                             np.ones((), f.dtype)[()], gw.numpy(), gd.numpy())
         if need_x:
             gx = x.new_empty(batch, steps, n_in)
-            _rows(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, lo.t().contiguous().numpy(),
-                  w0.t().contiguous().numpy(), w1.t().contiguous().numpy(), gx.numpy())
-        return gx, gw, gd, None
+            _rows(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, np.ascontiguousarray(lo.T),
+                  np.ascontiguousarray(w0.T), np.ascontiguousarray(w1.T), gx.numpy())
+        return gx, gw if need_w else None, gd if need_d else None, None
 
 
 def _delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,

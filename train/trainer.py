@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 from lava_delays.atomic import atomic_path
-from lava_delays.errors import CheckpointError, ParameterError, TrainingDivergedError
+from lava_delays.errors import (CheckpointError, NonFiniteError, ParameterError, ShapeError,
+                                TrainingDivergedError)
 from lava_delays.train.model import LEARN_KINDS, DelayNet, ModelConfig, config_from_dict
 
 CHECKPOINT = "checkpoint.pt"
@@ -49,6 +50,9 @@ class TrainConfig:
     qat_epochs: Optional[int] = None
     qat_lr_factor: float = 0.1
     scale_percentile: float = 99.9
+    #: float epochs before the quantized phase over which the interpolated
+    #: delays are annealed to integers (sharpness 1 -> 64, geometric)
+    delay_anneal_epochs: Optional[int] = None
     #: regularisation: dropout of hidden spikes, input-spike dropout and a
     #: random time shift (+-steps) of each training sample
     dropout: float = 0.0
@@ -71,6 +75,11 @@ class TrainConfig:
             self.qat_epochs = min(3, max(1, self.epochs // 10)) if self.epochs > 1 else 0
         if not 0 <= int(self.qat_epochs) <= int(self.epochs):
             raise ParameterError(f"qat_epochs must be in 0..epochs, got {self.qat_epochs}")
+        if self.delay_anneal_epochs is None:   # default: a quarter of the float epochs
+            self.delay_anneal_epochs = (self.epochs - self.qat_epochs) // 4
+        if not 0 <= int(self.delay_anneal_epochs) <= int(self.epochs) - int(self.qat_epochs):
+            raise ParameterError(f"delay_anneal_epochs must be in 0..epochs - qat_epochs, got "
+                                 f"{self.delay_anneal_epochs}")
         for name in ("dropout", "input_dropout"):
             if not 0.0 <= float(getattr(self, name)) < 1.0:
                 raise ParameterError(f"{name} must lie in [0, 1), got {getattr(self, name)}")
@@ -218,15 +227,16 @@ class Trainer:
     # -- training -----------------------------------------------------------
     def fit(self, train, test=None) -> list:
         """Train until ``cfg.epochs``; returns the per-epoch history."""
-        x, y = np.asarray(train[0]), np.asarray(train[1])
-        if len(y) == 0:
-            raise ParameterError("training data is empty")
+        x, y = _check_data(train, self.model_cfg, "training data")
+        if test is not None:
+            test = _check_data(test, self.model_cfg, "test data")
         rank, world = _world()
         dtype_q = torch.float64
         while self.epoch < self.cfg.epochs:
             if (self.epoch == self.cfg.epochs - self.cfg.qat_epochs and not self.model.quantized
                     and self.cfg.qat_epochs > 0):
                 self._enter_qat()
+            self._anneal_delays()
             t0 = time.perf_counter()
             order = np.random.default_rng([self.cfg.seed, self.epoch]).permutation(len(y))
             dtype = dtype_q if self.model.quantized else getattr(torch, self.cfg.dtype)
@@ -251,6 +261,7 @@ class Trainer:
                 _average_gradients(self.model, world)
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
                 self.optimizer.step()
+                _check_parameters(self.model, self.epoch, self.out)
                 self.delay_clamps += self.model.clamp_()
                 losses.append(float(loss) * len(idx))
                 correct += int((voltage.detach().sum(1).argmax(-1) == yb).sum())
@@ -271,6 +282,16 @@ class Trainer:
             if self.progress is not None and rank == 0:
                 self.progress(record)
         return self.history
+
+    def _anneal_delays(self) -> None:
+        """Sharpness of the interpolated delays for this epoch: 1 until the
+        last ``delay_anneal_epochs`` float epochs, then geometric up to 64."""
+        float_epochs = self.cfg.epochs - self.cfg.qat_epochs
+        n = int(self.cfg.delay_anneal_epochs)
+        k = self.epoch - (float_epochs - n)
+        sharp = 1.0 if n == 0 or k < 0 or self.model.quantized else 64.0 ** ((k + 1) / n)
+        for block in self.model.blocks:
+            block.delay_sharpness = sharp
 
     def _augment(self, xb: np.ndarray, batch_start: int) -> np.ndarray:
         """Input-spike dropout and random time shifts, drawn from
@@ -299,6 +320,34 @@ class Trainer:
         now = self.model.delays()
         diffs = [np.abs(now[k] - self.initial_delays[k]).ravel() for k in now]
         return float(np.concatenate(diffs).mean()) if diffs else 0.0
+
+
+def _check_data(data, cfg: ModelConfig, what: str):
+    """(x, y) as arrays, or a named error saying what is wrong with them."""
+    x, y = np.asarray(data[0]), np.asarray(data[1])
+    if x.ndim != 3 or x.shape[2] != cfg.n_in:
+        raise ShapeError(f"{what}: spikes must be (samples, T, {cfg.n_in}) for this model's "
+                         f"{cfg.n_in} input channels, got {x.shape}")
+    if y.shape != (len(x),):
+        raise ShapeError(f"{what}: {len(x)} samples but labels of shape {y.shape}")
+    if len(y) == 0:
+        raise ParameterError(f"{what} is empty")
+    if not np.all(np.isfinite(x)):
+        raise NonFiniteError(f"{what} holds NaN or infinite values")
+    if y.min() < 0 or y.max() >= cfg.n_classes:
+        raise ParameterError(f"{what}: label {int(y.max() if y.max() >= 0 else y.min())} is "
+                             f"outside 0..{cfg.n_classes - 1}")
+    return x, y
+
+
+def _check_parameters(model, epoch: int, out: Path) -> None:
+    """Stop on a non-finite parameter: a NaN weight of a hidden layer never
+    reaches the loss (``NaN > vth`` is False, the neuron just falls silent)."""
+    for name, p in model.named_parameters():
+        if not torch.isfinite(p).all():
+            raise TrainingDivergedError(
+                f"parameter {name} became non-finite in epoch {epoch + 1}; stopped, the last "
+                f"good checkpoint ({out / CHECKPOINT}) is kept -- lower the learning rates")
 
 
 def _crash_hook(epoch: int) -> None:

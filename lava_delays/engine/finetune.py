@@ -9,9 +9,16 @@ threshold units, as the trainer's. A fixed-point layer with threshold
 mantissa ``vth`` and weight mantissas ``m`` (``weight_exp`` e) has float
 weights ``m 2**e / vth``; decays are ``(du + 1) / 4096`` and ``dv / 4096``.
 The read-out has no threshold: its weights are divided by ``readout_scale``
-(default: the scale that maps its largest weight to 254, which is how the
-trainer chose it), which only sets the confidence of the softmax the error
-is computed from -- the argmax is unchanged.
+-- the read-out scale of the trainer, stored by ``lava-delays deploy`` in
+the file's metadata (``scales[-1]``; :func:`readout_scale_of` reads it); without
+it, the largest read-out weight becomes 1. The scale only sets the confidence
+of the softmax the error is computed from -- the argmax is unchanged.
+
+Fine-tuning a trained network wants smaller rates than learning from scratch
+(about 0.1x the default weight and read-out rates), and *random* feedback
+with hidden-weight learning moves a trained network away from what its
+read-out expects (the random B is not aligned with it): on-chip, learn the
+read-out and delays, or use symmetric feedback on the engine.
 """
 from __future__ import annotations
 
@@ -37,6 +44,13 @@ def _float_weights(conn, vth: float, fixed: bool) -> np.ndarray:
     if fixed:
         w = w * 2.0 ** int(conn.weight_exp)
     return w / vth
+
+
+def readout_scale_of(metadata: dict) -> Optional[float]:
+    """The trainer's read-out scale from a deployed file's metadata
+    (:func:`lava_delays.deploy.load_hdf5_metadata`), or None."""
+    scales = (metadata or {}).get("scales") or []
+    return float(scales[-1]) if scales and scales[-1] else None
 
 
 def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> dict:
@@ -104,7 +118,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     w_out = np.asarray(out.ff.weights, dtype=np.float64)
     if fixed:
         w_out = w_out * 2.0 ** int(out.ff.weight_exp)
-        scale = readout_scale or 254.0 / max(float(np.abs(w_out).max()), 1e-12)
+        scale = readout_scale or max(float(np.abs(w_out).max()), 1e-12)
         w_out = w_out / scale
     elif readout_scale:
         w_out = w_out / readout_scale

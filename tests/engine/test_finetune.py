@@ -7,7 +7,7 @@ import pytest
 
 from lava_delays.cli import main
 from lava_delays.data.spec import load_split
-from lava_delays.deploy import load_hdf5, quantize_model, save_hdf5
+from lava_delays.deploy import quantize_model, save_hdf5
 from lava_delays.engine import OnlineConfig, OnlineLearner, simulate, train_online
 from lava_delays.engine.finetune import learner_parameters
 from lava_delays.errors import UnsupportedFeatureError
@@ -83,3 +83,21 @@ def test_unsupported_networks(trained):
     rd.layers[1].ff.delays = np.ones(rd.layers[1].ff.shape, int)
     with pytest.raises(UnsupportedFeatureError, match="read-out delays"):
         learner_parameters(rd)
+
+
+def test_readout_scale_from_deploy_metadata(trained, tmp_path):
+    """The read-out starts in the trainer's float units (the scale ``deploy``
+    stores), not in raw mantissas that would saturate the softmax."""
+    from lava_delays.deploy import load_hdf5_metadata
+    from lava_delays.engine.finetune import readout_scale_of
+    model = load_model(trained)
+    net, _ = quantize_model(model)
+    save_hdf5(net, tmp_path / "n.h5", metadata={"scales": [b.scale for b in model.blocks]})
+    scale = readout_scale_of(load_hdf5_metadata(tmp_path / "n.h5"))
+    assert scale == model.blocks[-1].scale
+    w_trained = model.blocks[-1].ff.weight.detach().double().numpy()
+    w_start = learner_parameters(net, scale)["w_out"]
+    # 8-bit rounding moves a weight by <= 1/scale; the percentile scale clips a few
+    assert np.mean(np.abs(w_start - w_trained) <= 1.0 / scale + 1e-12) > 0.95
+    assert np.abs(learner_parameters(net)["w_out"]).max() == pytest.approx(1.0)
+    assert readout_scale_of({}) is None

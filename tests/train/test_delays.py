@@ -1,9 +1,12 @@
 """The trainer's interpolated per-synapse delay layer: at integer delays it
-is the library's delay line; its delay gradient is the finite difference."""
+is the library's delay line; its delay gradient is the finite difference; the
+numba implementation equals the previous tap-by-tap one (value and every
+gradient, sparse and dense paths); the delay_layer benchmark runs."""
 import numpy as np
 import pytest
 import torch
 
+import lava_delays.train.delays as delays_mod
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.kernels.delay_line import SynapseTable, delay_line_step, new_buffer
 from lava_delays.train.delays import SynapticDelayLinear, delayed_current
@@ -64,9 +67,6 @@ def test_bad_input():
 
 
 # --- the numba implementation against the previous (tap-by-tap) one -----------
-import lava_delays.train.delays as delays_mod  # noqa: E402
-
-
 def reference_delayed_current(x, weights, delays, max_delay):
     """The previous implementation, verbatim (slow: one matmul per tap of the
     dense (n_post, n_in, max_delay + 2) kernel); plain autograd."""
@@ -85,7 +85,7 @@ def reference_delayed_current(x, weights, delays, max_delay):
         return xt[(taps - 1 - k) * batch:(taps - 1 - k + steps) * batch]
     out = rows(0) @ kt[0]
     for k in range(1, taps):
-        out = out + rows(k) @ kt[k]
+        out.addmm_(rows(k), kt[k])
     return out.reshape(steps, batch, -1).transpose(0, 1)
 
 
@@ -173,6 +173,42 @@ def test_path_follows_input_density(kernel_calls):
     x.requires_grad_()
     delayed_current(x, w, d, 7).backward(g)
     assert kernel_calls == ["_forward_dense", "_grad_c_dense", "_grad_x_dense"]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_tap_coefficients_as_torch_computes_them(dtype):
+    """lo, f, (1 - f) w, f w and the parameter gradients: bit for bit the torch
+    expressions of the reference, special delays included."""
+    gen = torch.Generator().manual_seed(7)
+    w = torch.randn(9, 11, generator=gen, dtype=dtype)
+    d = torch.rand(9, 11, generator=gen, dtype=dtype) * 30 - 3
+    d[0, :6] = torch.tensor([float("nan"), float("inf"), -float("inf"), 1e30, -1e30, 25.0])
+    arrays = [np.empty((9, 11), np.int32)] + [np.empty((9, 11), w.numpy().dtype)
+                                              for _ in range(3)]
+    one = np.ones((), arrays[1].dtype)[()]
+    delays_mod._coefficients(w.numpy(), d.numpy(), 25, one, *arrays)
+    lo = torch.floor(d).long().clamp(0, 25)
+    f = d - lo.to(dtype)
+    for got, want in zip(arrays, (lo, f, w * (1 - f), w * f)):
+        np.testing.assert_array_equal(got, want.numpy())
+    gc0, gc1 = torch.randn(2, 9, 11, generator=gen, dtype=dtype)
+    f = torch.rand(9, 11, generator=gen, dtype=dtype)
+    gw, gd = np.empty_like(arrays[1]), np.empty_like(arrays[1])
+    delays_mod._parameter_grads(gc0.numpy(), gc1.numpy(), w.numpy(), f.numpy(), one, gw, gd)
+    np.testing.assert_array_equal(gw, (gc0 * (1 - f) + gc1 * f).numpy())
+    np.testing.assert_array_equal(gd, (w * (gc1 - gc0)).numpy())
+
+
+def test_backward_twice_through_a_retained_graph(kernel_calls):
+    x, w, d, g = _case(6, (3, 40, 20, 5), 7, 0.05)
+    w.requires_grad_()
+    d.requires_grad_()
+    a = delayed_current(x, w, d, 7)
+    first = torch.autograd.grad(a, (w, d), g, retain_graph=True)
+    second = torch.autograd.grad(a, (w, d), 2 * g)
+    for u, v in zip(first, second):
+        assert torch.equal(2 * u, v)
+    assert kernel_calls == ["_forward_sparse", "_grad_c_sparse", "_grad_c_sparse"]
 
 
 @pytest.mark.parametrize("path", list(PATHS))

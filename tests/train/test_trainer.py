@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from lava_delays.data.spec import load_split
-from lava_delays.errors import ParameterError
+from lava_delays.errors import NonFiniteError, ParameterError, ShapeError
 from lava_delays.train import (CheckpointError, ModelConfig, TrainConfig, Trainer,
                                TrainingDivergedError, load_model, train)
 from lava_delays.train.run import read_config
@@ -98,11 +98,32 @@ def test_nan_loss_stops_and_keeps_last_checkpoint(tmp_path):
     trainer.fit((x, y))
     good = (tmp_path / "checkpoint.pt").read_bytes()
     trainer.cfg.epochs = 2
+    with torch.no_grad():
+        trainer.model.blocks[-1].ff.weight[0, :] = float("nan")   # a diverged update
+    with pytest.raises(TrainingDivergedError, match="last good checkpoint"):
+        trainer.fit((x, y))
+    assert (tmp_path / "checkpoint.pt").read_bytes() == good
+    # NaN in a hidden layer silences its neurons (NaN > vth is False) instead of
+    # reaching the loss: the parameter check after each step catches it
+    trainer, (x, y) = _trainer(tmp_path / "hidden")
+    with torch.no_grad():
+        trainer.model.blocks[0].ff.weight[0, :] = float("nan")
+    with pytest.raises(TrainingDivergedError, match="non-finite"):
+        trainer.fit((x, y))
+
+
+def test_non_finite_or_misshaped_data_is_refused(tmp_path):
+    trainer, (x, y) = _trainer(tmp_path)
     bad = x.astype(np.float64)
     bad[0, 0, 0] = np.nan
-    with pytest.raises(TrainingDivergedError, match="last good checkpoint"):
+    with pytest.raises(NonFiniteError, match="training data"):
         trainer.fit((bad, y))
-    assert (tmp_path / "checkpoint.pt").read_bytes() == good
+    with pytest.raises(ShapeError, match="input channels"):
+        trainer.fit((x[:, :, :-1], y))
+    with pytest.raises(ShapeError, match="labels"):
+        trainer.fit((x, y[:-1]))
+    with pytest.raises(ParameterError, match="label"):
+        trainer.fit((x, y + 100))
 
 
 def test_checkpoint_from_other_architecture_is_refused(tmp_path):

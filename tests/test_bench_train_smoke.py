@@ -1,0 +1,28 @@
+"""Quick runs of the trainer benchmarks write their tables and metrics."""
+import json
+
+import pytest
+
+from lava_delays.benchmarks import load
+from lava_delays.benchmarks import FSDD_FOLDER
+
+
+def test_train_timing_quick(tmp_path):
+    m = load("train_timing").run(tmp_path, quick=True)
+    names = [r["condition"] for r in m["rows"]]
+    assert names == ["weights only", "fixed random delays", "learned synaptic",
+                     "learned axonal", "+adaptation", "all"]
+    for r in m["rows"]:
+        assert 0 <= r["quantized_accuracy"] <= 1
+        assert (r["delay_shift"] > 0) == (r["condition"] in ("learned synaptic",
+                                                             "learned axonal", "all"))
+    assert json.loads((tmp_path / "metrics.json").read_text())["summary"]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_train_fsdd_quick(tmp_path):
+    m = load("train_fsdd").run(tmp_path, quick=True)
+    assert m["rows"][0]["condition"] == "learned synaptic"
+    ft = m["finetune"]
+    assert ft["n_adapt"] == 10 and 0 <= ft["before"] <= 1 and 0 <= ft["after"] <= 1
+    assert "on-device fine-tuning" in m["table"]
