@@ -41,6 +41,8 @@ def run(out: Path, quick: bool = False, hidden: int = 16, epochs: int = 20,
     data = "timing:train=200,test=100" if quick else "timing"
     if quick:
         hidden, epochs, seeds = 8, 2, (0,)
+    import shutil
+    shutil.rmtree(Path(out) / "runs", ignore_errors=True)   # a benchmark starts afresh
     rows = []
     for name, opts in CONDITIONS:
         for seed in seeds:

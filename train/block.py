@@ -92,6 +92,14 @@ class DelayBlock(torch.nn.Module):
                 self.rec.weight.mul_(0.5)
         if neuron == "adlif":
             self.neurons = AdLIF(n_out, psi_sigma=lif.get("psi_sigma", 0.3), seed=seed + 303)
+            # AdLIF+ sees (1 - alpha) I, a LIF the integral of I: scale the
+            # initial weights so both start with a comparable drive (else a
+            # silent AdLIF layer has no surrogate gradient to learn from)
+            gain = 1.0 / float((1 - self.neurons.clamped()["alpha"]).mean())
+            with torch.no_grad():
+                for lin in (self.ff, self.rec):
+                    if lin is not None:
+                        lin.weight.mul_(gain / 2)
         elif neuron in ("lif", "readout"):
             self.neurons = LIF(n_out, spiking=neuron == "lif", **lif)
         else:

@@ -119,11 +119,18 @@ def accuracy_of(model: DelayNet, x: np.ndarray, y: np.ndarray, batch: int = 64) 
 
 @torch.no_grad()
 def predict(model: DelayNet, x: np.ndarray, batch: int = 64) -> np.ndarray:
+    """Class per sample (argmax of the summed read-out), in evaluation mode
+    (no dropout); the model's training mode is restored afterwards."""
     dtype = next(model.parameters()).dtype
-    out = []
-    for i in range(0, len(x), batch):
-        v = model(torch.as_tensor(np.asarray(x[i:i + batch]), dtype=dtype))
-        out.append(v.sum(1).argmax(-1).cpu().numpy())
+    was_training = model.training
+    model.eval()
+    try:
+        out = []
+        for i in range(0, len(x), batch):
+            v = model(torch.as_tensor(np.asarray(x[i:i + batch]), dtype=dtype))
+            out.append(v.sum(1).argmax(-1).cpu().numpy())
+    finally:
+        model.train(was_training)
     return np.concatenate(out)
 
 

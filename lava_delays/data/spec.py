@@ -1,5 +1,5 @@
 """Data-set specs of the command line: ``timing[:k=v,...]``,
-``fsdd:PATH[:speakers=a,b]``, ``shd:ROOT``, ``ssc:ROOT``.
+``fsdd:PATH[:speakers=a,b,test_speaker=c]``, ``shd:ROOT``, ``ssc:ROOT``.
 
 :func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
 ``x`` of shape (n, T, channels). Without a separate test spec, the timing
@@ -55,16 +55,17 @@ def _fsdd(rest: str):
     opts = _options(opt)
     speakers = opts.pop("speakers", None)
     speakers = speakers.split(",") if speakers else None
+    test_speaker = opts.pop("test_speaker", None)
     known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float}
     unknown = set(opts) - set(known)
     if unknown:
         raise DataSpecError(f"unknown fsdd option(s) {sorted(unknown)}; known: "
-                            f"speakers, {', '.join(known)}")
+                            f"speakers, test_speaker, {', '.join(known)}")
     try:
         enc = AudioEncoder(**{k: known[k](v) for k, v in opts.items()})
     except ValueError as err:
         raise DataSpecError(f"bad fsdd option value: {err}") from None
-    return encode_folder(Path(path), enc, speakers), enc
+    return encode_folder(Path(path), enc, speakers), enc, test_speaker
 
 
 def _hsd(kind: str, rest: str, test_spec: Optional[str]):
@@ -100,19 +101,22 @@ def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple
             raise DataSpecError("the timing task draws its own test set; drop --test-data")
         return _timing(rest, None)
     if kind == "fsdd":
-        (x, y, spk), enc = _fsdd(rest)
+        (x, y, spk), enc, held_out = _fsdd(rest)
         if test_spec is not None:
             tkind, _, trest = test_spec.partition(":")
             if tkind != "fsdd":
                 raise DataSpecError(f"test data {test_spec!r} must be an fsdd spec too")
-            (xt, yt, spkt), _ = _fsdd(trest)
+            (xt, yt, spkt), _, _ = _fsdd(trest)
             train, test = (x, y), (xt, yt)
             test_speakers = sorted(set(spkt))
         else:
             speakers = sorted(set(spk))
             if len(speakers) < 2:
                 raise DataSpecError("splitting by speaker needs at least two speakers")
-            test_speakers = [speakers[-1]]
+            if held_out is not None and held_out not in speakers:
+                raise DataSpecError(f"test_speaker {held_out!r} is not among the speakers "
+                                    f"{speakers}")
+            test_speakers = [held_out or speakers[-1]]
             te = np.isin(spk, test_speakers)
             train, test = (x[~te], y[~te]), (x[te], y[te])
         n_classes = int(max(train[1].max(), test[1].max())) + 1

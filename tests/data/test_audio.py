@@ -47,6 +47,10 @@ def test_split_by_speaker(folder):
     assert len(train[1]) == len(test[1]) == 3
     train, test, info = load_split(f"fsdd:{folder}:speakers=ann,bob,n_mels=8")
     assert info["n_inputs"] == 16
+    train, test, info = load_split(f"fsdd:{folder}:test_speaker=ann,n_mels=8")
+    assert info["test_speakers"] == ["ann"] and info["train_speakers"] == ["bob"]
+    with pytest.raises(DataSpecError, match="test_speaker 'cyd'"):
+        load_split(f"fsdd:{folder}:test_speaker=cyd,n_mels=8")
 
 
 @pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")

@@ -188,3 +188,33 @@ def test_config_file_errors(tmp_path):
     cfg = json.loads((tmp_path / "run" / "config.json").read_text())
     assert cfg["model"]["hidden"] == [8] and cfg["train"]["epochs"] == 1
     shutil.rmtree(tmp_path / "run")
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda d: None, "no .wav"),
+    (lambda d: (d / "3_ann_0.wav").write_bytes(b"not audio at all"), "3_ann_0.wav"),
+    (lambda d: (d / "x_ann_0.wav").write_bytes(b""), "x_ann_0.wav"),
+])
+def test_train_cli_bad_audio_folders(tmp_path, make, match, capsys):
+    from lava_delays.cli import main
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    make(folder)
+    assert main(["train", "--data", f"fsdd:{folder}", "--out", str(tmp_path / "o"),
+                 "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert match in err and err.count("\n") == 1
+    assert not (tmp_path / "o" / "checkpoint.pt").exists()
+
+
+def test_evaluation_runs_without_dropout(tmp_path):
+    """Test accuracy is measured in eval mode: dropout off, deterministic,
+    and the model's training mode is restored."""
+    from lava_delays.train import accuracy_of
+    trainer, (x, y) = _trainer(tmp_path)
+    trainer.model.dropout = 0.9
+    trainer.model.train()
+    a = [accuracy_of(trainer.model, x, y) for _ in range(3)]
+    assert a[0] == a[1] == a[2] and trainer.model.training
+    trainer.model.dropout = 0.0
+    assert accuracy_of(trainer.model, x, y) == a[0]
