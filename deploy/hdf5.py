@@ -204,23 +204,20 @@ class _Reader:
     def has(self, group: h5py.Group, name: str) -> bool:
         return name in group
 
-    def group(self, parent: h5py.Group, name: str) -> h5py.Group:
+    def _member(self, parent: h5py.Group, name: str, kind: type, label: str):
         full = f"{parent.name.rstrip('/')}/{name}"
         if name not in parent:
-            raise NetworkFileError(f"{self.path}: group {full} is missing")
+            raise NetworkFileError(f"{self.path}: {label} {full} is missing")
         obj = parent[name]
-        if not isinstance(obj, h5py.Group):
-            raise NetworkFileError(f"{self.path}: {full} must be a group")
+        if not isinstance(obj, kind):
+            raise NetworkFileError(f"{self.path}: {full} must be a {label}")
         return obj
 
+    def group(self, parent: h5py.Group, name: str) -> h5py.Group:
+        return self._member(parent, name, h5py.Group, "group")
+
     def dataset(self, group: h5py.Group, name: str) -> h5py.Dataset:
-        full = f"{group.name.rstrip('/')}/{name}"
-        if name not in group:
-            raise NetworkFileError(f"{self.path}: dataset {full} is missing")
-        obj = group[name]
-        if not isinstance(obj, h5py.Dataset):
-            raise NetworkFileError(f"{self.path}: {full} must be a dataset")
-        return obj
+        return self._member(group, name, h5py.Dataset, "dataset")
 
     def numbers(self, group: h5py.Group, name: str, finite: bool = True) -> np.ndarray:
         """A numeric dataset as an array (0-d for scalars), checked finite."""
