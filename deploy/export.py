@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from lava_delays.atomic import write_json
+from lava_delays.errors import ParameterError
 
 
 def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) -> dict:
@@ -29,26 +30,32 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     -------
     dict
         The metrics also written to ``OUT_DIR/metrics.json``: per-layer
-        saturation/clipping counts, the quantized trainer's accuracy where the
-        run recorded it, and whether stock netx can load the file.
+        clipping/rounding counts, the delay clamps counted during training,
+        and whether stock netx can load the file (and why not).
     """
     from lava_delays.deploy.hdf5 import save_hdf5
     from lava_delays.deploy.netx import netx_compatible
     from lava_delays.deploy.quantize import quantize_model
     from lava_delays.train.trainer import load_model
     out = Path(out)
+    if (out.parent / "checkpoint.pt").exists():
+        raise ParameterError(f"{out.parent} holds a training run; write the network elsewhere "
+                             "(deploy writes metrics.json beside it)")
     model = load_model(Path(run_dir))
     if fixed:
         net, report = quantize_model(model)
     else:
         net, report = model.to_network(fixed=False), []
+    # the layer scales (threshold mantissas) turn a fixed-point file back into
+    # the trainer's float units (on-device fine-tuning); a float file has none
     meta = {"source": str(run_dir), "model_config": model.cfg.to_dict(),
-            "scales": [b.scale for b in model.blocks]}
+            "scales": [b.scale for b in model.blocks] if fixed else None}
     save_hdf5(net, out, metadata=meta)
     check = netx_compatible(net)
     metrics = {"network": str(out), "fixed": fixed, "layers": report,
                "weights_clipped": sum(r["weights_clipped"] for r in report),
                "delays_clamped": sum(r["delays_clamped"] for r in report),
+               "delay_clamps_during_training": _training_delay_clamps(Path(run_dir)),
                "netx_compatible": bool(check), "netx_reason": getattr(check, "reason", ""),
                "n_layers": len(net.layers)}
     if nir is not None:
@@ -57,3 +64,10 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
         metrics["nir"] = str(nir)
     write_json(out.parent / "metrics.json", metrics)
     return metrics
+
+
+def _training_delay_clamps(run_dir: Path) -> int:
+    """How often training clamped a delay into range (the checkpoint counts it)."""
+    from lava_delays.train.trainer import CHECKPOINT, load_checkpoint
+    path = run_dir / CHECKPOINT if run_dir.is_dir() else run_dir
+    return int(load_checkpoint(path).get("delay_clamps", 0))

@@ -16,12 +16,13 @@ import numpy as np
 import torch
 
 from lava_delays.engine.network import Network
+from lava_delays.train.quantize import mantissa_step_range
 
 
 def quantization_report(model, net: Network) -> list:
     """Per layer: scale (threshold mantissa), weights clipped to the 8-bit
-    range, weights rounded to zero, delays clamped to the layer's range,
-    and the largest weight / delay rounding error."""
+    range of their sign mode, weights rounded to zero, delays outside the
+    layer's range, and the largest synaptic / axonal delay rounding (steps)."""
     report = []
     for k, (block, layer) in enumerate(zip(model.blocks, net.layers)):
         row = {"layer": k, "kind": block.kind, "scale": int(block.scale),
@@ -30,15 +31,21 @@ def quantization_report(model, net: Network) -> list:
         for lin, conn in ((block.ff, layer.ff), (block.rec, layer.rec)):
             if lin is None:
                 continue
-            w = lin.weight.detach().double().cpu().numpy() * block.scale
+            scaled = lin.weight.detach().double() * block.scale
+            step, lo, hi = mantissa_step_range(scaled)
+            rounded = torch.round(scaled / step).numpy() * step
             m = np.asarray(conn.weights)
-            row["n_weights"] += int(w.size)
-            row["weights_clipped"] += int(np.count_nonzero(np.abs(w) > np.abs(m) + 1.0))
-            row["weights_to_zero"] += int(np.count_nonzero((m == 0) & (w != 0)))
+            row["n_weights"] += int(m.size)
+            row["weights_clipped"] += int(np.count_nonzero((rounded < lo) | (rounded > hi)))
+            row["weights_to_zero"] += int(np.count_nonzero((m == 0) & (scaled.numpy() != 0)))
             d = lin.delay.detach().double().cpu().numpy()
             row["delays_clamped"] += int(np.count_nonzero((d < -0.5) | (d >= lin.max_delay + 0.5)))
             row["max_delay_rounding"] = max(row["max_delay_rounding"], float(
                 np.abs(np.clip(d, 0, lin.max_delay) - conn.delay_matrix()).max(initial=0)))
+        if block.axon is not None:
+            a = block.axon.delay.detach().double().cpu().numpy()
+            row["max_axonal_delay_rounding"] = float(
+                np.abs(np.clip(a, 0, block.axon.max_delay) - layer.axonal_delays).max(initial=0))
         report.append(row)
     return report
 

@@ -9,6 +9,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _umask() -> int:
+    """The process umask (read from /proc without changing it, where possible;
+    ``os.umask`` can only be read by setting it, briefly)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path, suffix: str = ""):
     """Yield a temporary path beside ``path``; rename it over ``path`` on
@@ -19,9 +34,7 @@ def atomic_path(path, suffix: str = ""):
                                dir=path.parent)
     os.close(fd)
     # mkstemp creates 0600; give the file the permissions open() would
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield Path(tmp)
         os.replace(tmp, path)

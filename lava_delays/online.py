@@ -56,10 +56,9 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     train, test, info = load_split(data, test_data)
     if feedback is None:
         feedback = "random" if backend == "lava" else "symmetric"
-    cfg = OnlineConfig(hidden=tuple(hidden), delays=delays, learn=learn, recurrent=recurrent,
-                       fixed=fixed, feedback=feedback, seed=seed, **config)
     if init is not None:
-        # on-device fine-tuning: start from a deployed network's weights and delays
+        # on-device fine-tuning: start from a deployed network's weights and
+        # delays; its architecture replaces --hidden/--delays/--recurrent
         from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
         from lava_delays.engine.finetune import readout_scale_of
         net = load_hdf5(init)
@@ -67,10 +66,14 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
             raise ParameterError(f"--init {init} is a {net.n_in} -> {net.n_out} network, the "
                                  f"data has {info['n_inputs']} inputs and "
                                  f"{info['n_classes']} classes")
+        base = OnlineConfig(fixed=fixed, feedback=feedback, seed=seed, **config)
         learner = OnlineLearner.from_network(
-            net, cfg, readout_scale=readout_scale_of(load_hdf5_metadata(init)))
+            net, base, readout_scale=readout_scale_of(load_hdf5_metadata(init)), learn=learn)
         cfg = learner.cfg
     else:
+        cfg = OnlineConfig(hidden=tuple(hidden), delays=delays, learn=learn,
+                           recurrent=recurrent, fixed=fixed, feedback=feedback, seed=seed,
+                           **config)
         learner = OnlineLearner(info["n_inputs"], info["n_classes"], cfg)
     initial_accuracy = learner.evaluate(*test)
     before = {k: v.copy() for k, v in _delays(learner).items()}
@@ -86,15 +89,15 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         "accuracy": accuracy, "n_test": int(len(test[1])), "n_train": int(len(train[1])),
         "initial_accuracy": initial_accuracy, "init": None if init is None else str(init),
         "backend": backend, "arithmetic": "fixed" if fixed else "float",
-        "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": recurrent,
-        "hidden": list(hidden), "epochs": epochs, "train_seconds": seconds,
+        "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": cfg.recurrent,
+        "hidden": list(cfg.hidden), "epochs": epochs, "train_seconds": seconds,
         "history": history, "delay_clamps": learner.delay_clamps,
         "mean_delay_shift": learner.delay_shift(), "overflow_counts": dict(learner.counter),
         "data": data, **{k: v for k, v in info.items() if k not in ("n_inputs",)},
     }
     write_json(out / "metrics.json", metrics)
     learning_curve(history, out / "learning_curve.png",
-                   title=f"{data.split(':')[0]}: delays={delays}, learn={','.join(cfg.learn)}")
+                   title=f"{data.split(':')[0]}: delays={cfg.delays}, learn={','.join(cfg.learn)}")
     after = _delays(learner)
     if after:
         delay_histogram(before, after, out / "delay_histogram.png", cfg.max_delay)
@@ -103,7 +106,10 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
 
 def _train_lava(learner: OnlineLearner, train, test, epochs: int, seed: int) -> list:
     """Each epoch streams the shuffled training set through one Lava run of
-    the learning graph (updates after every sample), then evaluates."""
+    the learning graph (updates after every sample), then evaluates. The
+    graph is rebuilt per epoch from the learner's parameters, so the
+    ``PlasticDelayDense`` momentum restarts from zero every epoch (the
+    engine's carries over)."""
     from lava_delays.proc.learning_graph import OnlineLavaGraph
     rng = np.random.default_rng(seed)
     bar = _progress(epochs)

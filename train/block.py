@@ -21,7 +21,7 @@ import torch
 from lava_delays.errors import ShapeError
 from lava_delays.train.adlif import AdLIF
 from lava_delays.train.axonal import AxonalDelay
-from lava_delays.train.delays import SynapticDelayLinear, delayed_current
+from lava_delays.train.delays import SynapticDelayLinear, delayed_current, tap_kernel
 from lava_delays.train.lif import LIF
 from lava_delays.train.quantize import layer_scale, quantize_mantissa, ste
 
@@ -44,16 +44,6 @@ def sharpened_delays(delays: torch.Tensor, sharpness: float) -> torch.Tensor:
     lo = torch.floor(delays.detach())
     f = ((delays - lo - 0.5) * sharpness + 0.5).clamp(0.0, 1.0)
     return lo + f
-
-
-def _tap_kernel(weights: torch.Tensor, delays: torch.Tensor, taps: int) -> torch.Tensor:
-    """(taps, n_pre, n_post) kernel of linearly interpolated delays."""
-    lo = torch.floor(delays.detach()).long().clamp(0, taps - 2)
-    f = delays - lo.to(delays.dtype)
-    oh0 = torch.nn.functional.one_hot(lo, taps).to(weights.dtype)
-    oh1 = torch.nn.functional.one_hot(lo + 1, taps).to(weights.dtype)
-    kernel = weights[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
-    return kernel.permute(2, 1, 0)
 
 
 class DelayBlock(torch.nn.Module):
@@ -142,7 +132,7 @@ class DelayBlock(torch.nn.Module):
         params = self.neurons._params() if isinstance(self.neurons, AdLIF) else None
         if self.rec is not None:
             rw, rd = self.connection(self.rec)
-            kernel = _tap_kernel(rw, rd, self.rec.max_delay + 2)
+            kernel = tap_kernel(rw, rd, self.rec.max_delay)
             history = current.new_zeros(batch, kernel.shape[0], self.n_out)
         out = []
         for t in range(steps):

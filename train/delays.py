@@ -489,22 +489,31 @@ class _DelayedCurrent(torch.autograd.Function):
         return gx, gw if need_w else None, gd if need_d else None, None
 
 
+def tap_kernel(weights: torch.Tensor, delays: torch.Tensor, max_delay: int) -> torch.Tensor:
+    """The interpolated delays as a dense kernel, shape (max_delay + 2, n_pre,
+    n_post): tap k holds ``(1 - f) w`` where ``floor(D) = k`` and ``f w`` where
+    ``floor(D) + 1 = k`` (autograd reaches weights and delays). Used by the
+    tap-by-tap path and by recurrent connections, stepped one step at a time."""
+    taps = max_delay + 2
+    lo = torch.floor(delays.detach()).long().clamp(0, max_delay)
+    f = delays - lo.to(delays.dtype)                 # 0 at integer delays, gradient 1
+    oh0 = torch.nn.functional.one_hot(lo, taps).to(weights.dtype)
+    oh1 = torch.nn.functional.one_hot(lo + 1, taps).to(weights.dtype)
+    kernel = weights[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
+    return kernel.permute(2, 1, 0)
+
+
 def _delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
                           max_delay: int) -> torch.Tensor:
     """Tap-by-tap torch formulation (any device; plain autograd): the
     (n_post, n_in, max_delay + 2) kernel times time-shifted views of the
     time-major input, one in-place ``addmm`` per tap."""
     batch, steps, n_in = x.shape
-    lo = torch.floor(delays.detach()).long().clamp(0, max_delay)
-    f = delays - lo.to(delays.dtype)                 # 0 at integer delays, gradient 1
     taps = max_delay + 2                             # floor(D) and floor(D) + 1
     xp = torch.cat([x.new_zeros(batch, taps, n_in), x], 1)
-    oh0 = torch.nn.functional.one_hot(lo, taps).to(weights.dtype)
-    oh1 = torch.nn.functional.one_hot(lo + 1, taps).to(weights.dtype)
-    kernel = weights[..., None] * ((1 - f)[..., None] * oh0 + f[..., None] * oh1)
     # tap k reads x(t - 1 - k); time-major rows make every tap a contiguous view
     xt = xp.transpose(0, 1).contiguous().reshape((steps + taps) * batch, n_in)
-    kt = kernel.permute(2, 1, 0)                     # (taps, n_in, n_post)
+    kt = tap_kernel(weights, delays, max_delay)      # (taps, n_in, n_post)
 
     def rows(k):
         return xt[(taps - 1 - k) * batch:(taps - 1 - k + steps) * batch]
@@ -592,5 +601,6 @@ class SynapticDelayLinear(torch.nn.Module):
         return out
 
     def integer_delays(self) -> torch.Tensor:
-        """The delays that deploy: rounded half up (as the on-line learner)."""
-        return torch.floor(self.delay.detach() + 0.5).long()
+        """The delays that deploy: rounded half up (as the on-line learner)
+        and clamped to [0, max_delay]."""
+        return torch.floor(self.delay.detach() + 0.5).clamp(0, self.max_delay).long()

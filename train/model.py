@@ -27,6 +27,27 @@ from lava_delays.train.block import DelayBlock, deployed_delays
 from lava_delays.train.quantize import quantize_mantissa
 
 DELAY_KINDS = ("none", "synaptic", "axonal", "both")
+
+
+def coerce(value, kind: type, name: str):
+    """``kind(value)`` for a config field, or a :class:`ParameterError`
+    naming it (config files give strings and floats where ints belong)."""
+    try:
+        out = kind(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be {kind.__name__}, got {value!r}") from None
+    if kind is int and isinstance(value, float) and value != out:
+        raise ParameterError(f"{name} must be an integer, got {value!r}")
+    return out
+
+
+def parse_sizes(value, name: str) -> tuple:
+    """Layer sizes from an int, a "128,64" string or a sequence."""
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    elif not isinstance(value, (list, tuple)):
+        value = [value]
+    return tuple(coerce(v, int, name) for v in value)
 LEARN_KINDS = ("weights", "synaptic", "axonal", "adaptation")
 
 
@@ -51,7 +72,13 @@ class ModelConfig:
     seed: int = 0
 
     def __post_init__(self):
-        self.hidden = tuple(int(h) for h in self.hidden)
+        self.hidden = parse_sizes(self.hidden, "hidden")
+        for name in ("n_in", "n_classes", "max_delay", "axonal_max_delay", "rec_max_delay",
+                     "readout_max_delay", "seed"):
+            setattr(self, name, coerce(getattr(self, name), int, name))
+        for name in ("du", "dv", "readout_du", "readout_dv", "psi_sigma"):
+            setattr(self, name, coerce(getattr(self, name), float, name))
+        self.recurrent = bool(self.recurrent)
         if self.delays not in DELAY_KINDS:
             raise ParameterError(f"delays must be one of {DELAY_KINDS}, got {self.delays!r}")
         if self.neuron not in ("lif", "adlif"):
@@ -94,7 +121,9 @@ class DelayNet(torch.nn.Module):
             blocks.append(DelayBlock(
                 n_prev, n, neuron=cfg.neuron, max_delay=cfg.max_delay if cfg.synaptic else 0,
                 axonal_max_delay=cfg.axonal_max_delay if cfg.axonal else None,
-                rec_max_delay=cfg.rec_max_delay if cfg.recurrent else None,
+                # recurrent synapses have delays when the network has synaptic ones
+                rec_max_delay=(cfg.rec_max_delay if cfg.synaptic else 0)
+                if cfg.recurrent else None,
                 seed=cfg.seed + 1000 * k, lif=lif))
             n_prev = n
         blocks.append(DelayBlock(n_prev, cfg.n_classes, neuron="readout",
@@ -111,7 +140,9 @@ class DelayNet(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for k, block in enumerate(self.blocks):
-            if k and self.training and self.dropout > 0:
+            # no dropout in the quantized phase: its 1/(1-p) scaling would feed
+            # non-integer input to layers that must compute the engine's integers
+            if k and self.training and self.dropout > 0 and not self.quantized:
                 x = torch.nn.functional.dropout(x, self.dropout)
             x = block(x)
         return x
@@ -153,6 +184,19 @@ class DelayNet(torch.nn.Module):
         Returns the per-layer scales (threshold mantissas)."""
         self.double()
         return [block.quantize(percentile) for block in self.blocks]
+
+    def restore_phase(self, scales, sharpness=None) -> bool:
+        """Put the model back in the phase a checkpoint recorded: the
+        per-layer ``scales`` (None: float phase) and delay ``sharpness``.
+        Returns whether the model is quantized."""
+        for block, sharp in zip(self.blocks, sharpness or [1.0] * len(self.blocks)):
+            block.delay_sharpness = float(sharp)
+        if scales is None or scales[0] is None:
+            return False
+        self.double()
+        for block, scale in zip(self.blocks, scales):
+            block.scale = block.neurons.scale = int(scale)
+        return True
 
     def delays(self) -> dict:
         """Current delays by name (float arrays), for histograms and stats."""

@@ -79,7 +79,11 @@ def quantize_mantissa(scaled: torch.Tensor) -> torch.Tensor:
     """8-bit weight mantissas of ``scaled`` (float weights times the layer
     scale): rounded to the sign mode's step and clipped, straight-through.
     Equal to :func:`lava_delays.fixed_point.quantize_weights` with
-    ``weight_exp=0`` (tested)."""
+    ``weight_exp=0`` (tested), except where rounding removes every weight of
+    one sign: the spec then re-quantizes with the new sign mode's step, this
+    keeps the step it started with. Both results are valid mantissas that the
+    engine applies unchanged, and export uses this function, so trainer and
+    engine agree either way."""
     step, lo, hi = mantissa_step_range(scaled)
     return ste(scaled, (torch.round(scaled / step) * step).clamp(lo, hi))
 

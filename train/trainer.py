@@ -4,9 +4,12 @@ quantization-aware phase, a checkpoint every epoch that a killed run resumes
 from *exactly*, and data parallelism over processes (``torchrun``, gloo).
 
 Determinism: the data order of epoch e is a permutation drawn from
-``numpy.random.default_rng([seed, e])`` and nothing else in training is
-random, so a resumed run (model, optimizer, scheduler, phase and epoch
-restored from the checkpoint) repeats an uninterrupted run bit for bit.
+``numpy.random.default_rng([seed, e])``, augmentation draws from
+``default_rng([seed, e, batch])`` and dropout from torch's generator, whose
+state the checkpoint keeps; so a resumed run (model, optimizer, scheduler,
+phase, delay sharpness, epoch and RNG restored) repeats an uninterrupted run
+bit for bit. Over several processes dropout masks differ per process (each
+its own generator); without dropout N processes equal one.
 """
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ import torch
 from lava_delays.atomic import atomic_path
 from lava_delays.errors import (CheckpointError, NonFiniteError, ParameterError, ShapeError,
                                 TrainingDivergedError)
-from lava_delays.train.model import LEARN_KINDS, DelayNet, ModelConfig, config_from_dict
+from lava_delays.train.model import (LEARN_KINDS, DelayNet, ModelConfig, coerce,
+                                     config_from_dict)
 
 CHECKPOINT = "checkpoint.pt"
 CHECKPOINT_FORMAT = 1
@@ -64,10 +68,24 @@ class TrainConfig:
 
     def __post_init__(self):
         for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_adaptation",
-                     "weight_decay", "qat_lr_factor", "max_grad_norm"):
-            val = float(getattr(self, name))
+                     "weight_decay", "qat_lr_factor", "max_grad_norm", "scale_percentile",
+                     "dropout", "input_dropout"):
+            val = coerce(getattr(self, name), float, name)
             if not math.isfinite(val) or val < 0:
                 raise ParameterError(f"{name} must be a finite number >= 0, got {val}")
+            setattr(self, name, val)
+        if self.max_grad_norm == 0:
+            raise ParameterError("max_grad_norm must be > 0 (0 would zero every update)")
+        if not 0 < self.scale_percentile <= 100:
+            raise ParameterError(f"scale_percentile must be in (0, 100], got "
+                                 f"{self.scale_percentile}")
+        for name in ("epochs", "batch", "seed", "time_shift"):
+            setattr(self, name, coerce(getattr(self, name), int, name))
+        for name in ("qat_epochs", "delay_anneal_epochs"):
+            if getattr(self, name) is not None:
+                setattr(self, name, coerce(getattr(self, name), int, name))
+        if isinstance(self.learn, str):
+            self.learn = [k.strip() for k in self.learn.split(",") if k.strip()]
         if int(self.epochs) < 1 or int(self.batch) < 1:
             raise ParameterError(f"epochs and batch must be >= 1, got {self.epochs}, "
                                  f"{self.batch}")
@@ -142,7 +160,7 @@ class Trainer:
     model_cfg : ModelConfig
     cfg : TrainConfig
     out : path
-        Run directory: ``checkpoint.pt`` (every epoch), ``model.pt`` (end).
+        Run directory: ``checkpoint.pt``, rewritten atomically every epoch.
     progress : callable, optional
         Called with each epoch's record.
     """
@@ -189,7 +207,7 @@ class Trainer:
     def _enter_qat(self):
         """Switch to the quantized forward pass with a fresh, smaller-step
         optimizer (the float moments do not describe the rounded model)."""
-        self.scales = self.model.quantize(self.cfg.scale_percentile)
+        self.model.quantize(self.cfg.scale_percentile)
         self.optimizer = self._optimizer(self.cfg.qat_lr_factor)
         self.scheduler = self._scheduler(self.cfg.qat_epochs)
 
@@ -198,6 +216,7 @@ class Trainer:
         return {"format": CHECKPOINT_FORMAT, "model_config": self.model_cfg.to_dict(),
                 "train_config": asdict(self.cfg), "epoch": self.epoch,
                 "scales": [b.scale for b in self.model.blocks],
+                "sharpness": [b.delay_sharpness for b in self.model.blocks],
                 "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "scheduler": self.scheduler.state_dict(), "history": self.history,
                 "delay_clamps": self.delay_clamps,
@@ -217,10 +236,13 @@ class Trainer:
             raise CheckpointError(
                 f"checkpoint {path or self.out / CHECKPOINT} is from another architecture: "
                 f"{_diff(state['model_config'], self.model_cfg.to_dict())}")
-        if state["scales"][0] is not None:
-            self.model.quantize(self.cfg.scale_percentile)
-            for block, scale in zip(self.model.blocks, state["scales"]):
-                block.scale = block.neurons.scale = scale
+        theirs = dict(state["train_config"], epochs=None)
+        ours = dict(asdict(self.cfg), epochs=None)
+        if _plain(theirs) != _plain(ours):
+            raise CheckpointError(
+                f"checkpoint {path or self.out / CHECKPOINT} was trained with other settings "
+                f"({_diff(_plain(theirs), _plain(ours))}); only --epochs may change on --resume")
+        if self.model.restore_phase(state["scales"], state.get("sharpness")):
             self.optimizer = self._optimizer(self.cfg.qat_lr_factor)
             self.scheduler = self._scheduler(self.cfg.qat_epochs)
         self.model.load_state_dict(state["model"])
@@ -254,24 +276,32 @@ class Trainer:
                 # one process and N processes see the same samples
                 batch = order[i:i + self.cfg.batch]
                 idx = batch[rank::world]
-                xb = torch.as_tensor(self._augment(x[batch], i)[rank::world], dtype=dtype)
-                yb = torch.as_tensor(y[idx], dtype=torch.long)
-                voltage = self.model(xb)
-                loss = torch.nn.functional.cross_entropy(voltage.mean(1), yb)
-                if not torch.isfinite(loss):
+                self.optimizer.zero_grad()
+                # each process sums the loss of its share and divides by the
+                # *global* batch size; summing the gradients over processes
+                # then gives the gradient of the batch mean, whatever the
+                # shares (a process with an empty share contributes zeros)
+                loss_sum = torch.zeros((), dtype=dtype)
+                if len(idx):
+                    xb = torch.as_tensor(self._augment(x[batch], i)[rank::world], dtype=dtype)
+                    yb = torch.as_tensor(y[idx], dtype=torch.long)
+                    voltage = self.model(xb)
+                    loss_sum = torch.nn.functional.cross_entropy(voltage.mean(1), yb,
+                                                                 reduction="sum")
+                    correct += int((voltage.detach().sum(1).argmax(-1) == yb).sum())
+                if not _finite_everywhere(loss_sum, world):
                     raise TrainingDivergedError(
-                        f"loss became {float(loss)} in epoch {self.epoch + 1}; stopped, the "
+                        f"loss became non-finite in epoch {self.epoch + 1}; stopped, the "
                         f"last good checkpoint ({self.out / CHECKPOINT}) is kept -- lower the "
                         f"learning rates")
-                self.optimizer.zero_grad()
-                loss.backward()
-                _average_gradients(self.model, world)
+                if len(idx):
+                    (loss_sum / len(batch)).backward()
+                _sum_gradients(self.model, world)
                 torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.max_grad_norm)
                 self.optimizer.step()
                 _check_parameters(self.model, self.epoch, self.out)
                 self.delay_clamps += self.model.clamp_()
-                losses.append(float(loss) * len(idx))
-                correct += int((voltage.detach().sum(1).argmax(-1) == yb).sum())
+                losses.append(float(loss_sum))
                 seen += len(idx)
             self.scheduler.step()
             self.epoch += 1
@@ -280,7 +310,7 @@ class Trainer:
                       "train_accuracy": _sum_all(correct, world) / max(_sum_all(seen, world), 1),
                       "quantized": self.model.quantized, "seconds": time.perf_counter() - t0,
                       "delay_shift": self.delay_shift(), "delay_clamps": self.delay_clamps}
-            if test is not None and len(test[1]):
+            if test is not None and rank == 0:     # the other processes need not
                 record["test_accuracy"] = accuracy_of(self.model, test[0], test[1])
             self.history.append(record)
             if rank == 0:
@@ -337,13 +367,20 @@ def _check_data(data, cfg: ModelConfig, what: str):
                          f"{cfg.n_in} input channels, got {x.shape}")
     if y.shape != (len(x),):
         raise ShapeError(f"{what}: {len(x)} samples but labels of shape {y.shape}")
-    if len(y) == 0:
-        raise ParameterError(f"{what} is empty")
+    if len(y) == 0 or x.shape[1] == 0:
+        raise ParameterError(f"{what} is empty ({x.shape[0]} samples of {x.shape[1]} steps)")
+    if x.dtype.kind not in "biuf":
+        raise ParameterError(f"{what}: spikes must be numbers, got dtype {x.dtype}")
     if not np.all(np.isfinite(x)):
         raise NonFiniteError(f"{what} holds NaN or infinite values")
-    if y.min() < 0 or y.max() >= cfg.n_classes:
-        raise ParameterError(f"{what}: label {int(y.max() if y.max() >= 0 else y.min())} is "
-                             f"outside 0..{cfg.n_classes - 1}")
+    if y.dtype.kind not in "iu":
+        if y.dtype.kind != "f" or not np.all(y == np.round(y)):
+            raise ParameterError(f"{what}: labels must be integers, got dtype {y.dtype}")
+        y = y.astype(np.int64)
+    bad = (y < 0) | (y >= cfg.n_classes)
+    if bad.any():
+        raise ParameterError(f"{what}: label {int(y[bad][0])} is outside "
+                             f"0..{cfg.n_classes - 1}")
     return x, y
 
 
@@ -366,9 +403,9 @@ def _crash_hook(epoch: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _average_gradients(model: torch.nn.Module, world: int) -> None:
-    """Data parallelism: sum the gradients of every process, divide by their
-    number (each process computed the mean loss of an equal share)."""
+def _sum_gradients(model: torch.nn.Module, world: int) -> None:
+    """Data parallelism: sum every process's gradient (each is already
+    divided by the global batch size)."""
     if world == 1:
         return
     for p in model.parameters():
@@ -376,7 +413,14 @@ def _average_gradients(model: torch.nn.Module, world: int) -> None:
             if p.grad is None:
                 p.grad = torch.zeros_like(p)
             torch.distributed.all_reduce(p.grad)
-            p.grad /= world
+
+
+def _finite_everywhere(loss: torch.Tensor, world: int) -> bool:
+    """Whether the loss is finite in every process (all stop together)."""
+    bad = torch.tensor([0.0 if torch.isfinite(loss) else 1.0], dtype=torch.float64)
+    if world > 1:
+        torch.distributed.all_reduce(bad)
+    return float(bad.item()) == 0.0
 
 
 def _sum_all(value, world: int):
@@ -385,6 +429,11 @@ def _sum_all(value, world: int):
     t = torch.tensor([float(value)], dtype=torch.float64)
     torch.distributed.all_reduce(t)
     return float(t.item())
+
+
+def _plain(d: dict) -> dict:
+    """JSON-like view of a config dict (tuples as lists) for comparisons."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
 def _diff(a: dict, b: dict) -> str:
@@ -418,11 +467,7 @@ def load_model(path) -> DelayNet:
         path = path / CHECKPOINT
     state = load_checkpoint(path)
     model = DelayNet(config_from_dict(state["model_config"]))
-    if state["scales"][0] is not None:
-        model.quantize()
-        for block, scale in zip(model.blocks, state["scales"]):
-            block.scale = block.neurons.scale = scale
-    else:
+    if not model.restore_phase(state["scales"], state.get("sharpness")):
         model = model.to(getattr(torch, state["train_config"].get("dtype", "float32")))
     try:
         model.load_state_dict(state["model"])

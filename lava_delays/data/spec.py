@@ -1,10 +1,11 @@
 """Data-set specs of the command line: ``timing[:k=v,...]``,
-``fsdd:PATH[:speakers=a,b,test_speaker=c]``, ``shd:ROOT``, ``ssc:ROOT``.
+``fsdd:PATH[:speakers=a,b,test_speaker=c]`` (held-out speaker: ``test_speaker``,
+default the last in sorted order), ``shd:ROOT``, ``ssc:ROOT``.
 
 :func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
 ``x`` of shape (n, T, channels). Without a separate test spec, the timing
 task draws disjoint train/test sets and audio folders are split *by
-speaker* (the last speaker, alphabetically, is the test speaker), never at
+speaker* (``test_speaker``, by default the last alphabetically), never at
 random: unseen speakers are the hard part.
 """
 from __future__ import annotations
@@ -56,6 +57,8 @@ def _fsdd(rest: str):
     speakers = opts.pop("speakers", None)
     speakers = speakers.split(",") if speakers else None
     test_speaker = opts.pop("test_speaker", None)
+    if test_speaker is not None and not test_speaker.strip():
+        raise DataSpecError("test_speaker= needs a speaker name")
     known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float}
     unknown = set(opts) - set(known)
     if unknown:
@@ -106,7 +109,10 @@ def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple
             tkind, _, trest = test_spec.partition(":")
             if tkind != "fsdd":
                 raise DataSpecError(f"test data {test_spec!r} must be an fsdd spec too")
-            (xt, yt, spkt), _, _ = _fsdd(trest)
+            (xt, yt, spkt), _, test_held_out = _fsdd(trest)
+            if held_out is not None or test_held_out is not None:
+                raise DataSpecError("test_speaker= splits one folder; with --test-data the "
+                                    "test set is that spec's files: drop test_speaker")
             train, test = (x, y), (xt, yt)
             test_speakers = sorted(set(spkt))
         else:

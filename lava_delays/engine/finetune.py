@@ -8,7 +8,7 @@ Units. The learner's float network has threshold 1 and input current in
 threshold units, as the trainer's. A fixed-point layer with threshold
 mantissa ``vth`` and weight mantissas ``m`` (``weight_exp`` e) has float
 weights ``m 2**e / vth``; decays are ``(du + 1) / 4096`` and ``dv / 4096``.
-The read-out has no threshold: its weights are divided by ``readout_scale``
+The read-out has no threshold: a fixed-point read-out's weights are divided by ``readout_scale``
 -- the read-out scale of the trainer, stored by ``lava-delays deploy`` in
 the file's metadata (``scales[-1]``; :func:`readout_scale_of` reads it); without
 it, the largest read-out weight becomes 1. The scale only sets the confidence
@@ -120,8 +120,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         w_out = w_out * 2.0 ** int(out.ff.weight_exp)
         scale = readout_scale or max(float(np.abs(w_out).max()), 1e-12)
         w_out = w_out / scale
-    elif readout_scale:
-        w_out = w_out / readout_scale
+    # a float network's read-out is already in float units: no scale
     (du, dv), = decays
     rdu, rdv = _decays(out.neurons, fixed)
     kind = {(False, False): "none", (True, False): "synaptic", (False, True): "axonal",

@@ -160,25 +160,25 @@ class OnlineLearner:
 
     @classmethod
     def from_network(cls, net: Network, config: Optional[OnlineConfig] = None,
-                     readout_scale: Optional[float] = None) -> "OnlineLearner":
+                     readout_scale: Optional[float] = None,
+                     learn: Optional[Sequence[str]] = None) -> "OnlineLearner":
         """A learner that starts from a deployed network's weights and delays
-        (on-device fine-tuning). ``config`` gives learning rates, ``learn``,
-        ``fixed``, ``seed`` ...; sizes, delay kinds, decays and ``max_delay``
-        come from ``net`` (see :mod:`lava_delays.engine.finetune`)."""
+        (on-device fine-tuning). ``config`` gives learning rates, ``fixed``,
+        ``feedback``, ``seed`` ...; sizes, delay kinds, decays and
+        ``max_delay`` come from ``net`` (see :mod:`lava_delays.engine.finetune`).
+        ``learn`` names what learns (default: weights and every kind of delay
+        the network has; a kind it does not have is a :class:`ParameterError`)."""
         from dataclasses import replace
 
         from lava_delays.engine.finetune import learner_parameters
         p = learner_parameters(net, readout_scale)
         base = config or OnlineConfig()
-        have = {"none": {"weights"}, "synaptic": {"weights", "synaptic"},
-                "axonal": {"weights", "axonal"}}.get(p["delays"], set(LEARNABLE))
         cfg = replace(base, hidden=p["hidden"], delays=p["delays"], du=p["du"], dv=p["dv"],
                       readout_du=p["readout_du"], readout_dv=p["readout_dv"],
                       recurrent=p["recurrent"],
                       max_delay=max(p["max_delay"], base.max_delay)
                       if p["delays"] != "none" else 0,
-                      # kinds of delay the network does not have cannot learn
-                      learn=None if config is None else tuple(set(base.learn) & have))
+                      learn=None if learn is None else tuple(learn))
         learner = cls(net.n_in, net.n_out, cfg)
         learner._init = [(w, syn, ax, rec, init[4])
                          for (w, syn, ax, rec), init in zip(p["layers"], learner._init)]

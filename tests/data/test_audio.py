@@ -51,6 +51,10 @@ def test_split_by_speaker(folder):
     assert info["test_speakers"] == ["ann"] and info["train_speakers"] == ["bob"]
     with pytest.raises(DataSpecError, match="test_speaker 'cyd'"):
         load_split(f"fsdd:{folder}:test_speaker=cyd,n_mels=8")
+    with pytest.raises(DataSpecError, match="drop test_speaker"):
+        load_split(f"fsdd:{folder}:test_speaker=ann,n_mels=8", f"fsdd:{folder}:n_mels=8")
+    with pytest.raises(DataSpecError, match="needs a speaker name"):
+        load_split(f"fsdd:{folder}:test_speaker=,n_mels=8")
 
 
 @pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")

@@ -12,6 +12,7 @@ import torch
 
 from lava_delays.data.spec import load_split
 from lava_delays.deploy.evaluate import evaluate_file, run_backend, spike_parity
+from lava_delays.deploy.export import deploy_run
 from lava_delays.deploy.hdf5 import load_hdf5
 from lava_delays.deploy.quantize import quantize_model
 from lava_delays.engine import simulate
@@ -40,7 +41,9 @@ def test_trainer_engine_and_file_agree_spike_for_spike(run, tmp_path):
     model = load_model(out)
     assert model.quantized
     _, (x, y), _ = load_split(DATA)
-    net, report = quantize_model(model)
+    deploy_run(out, tmp_path / "net.h5")
+    net = load_hdf5(tmp_path / "net.h5")                     # what deploys: the file
+    report = json.loads((tmp_path / "metrics.json").read_text())["layers"]
     assert [r["layer"] for r in report] == [0, 1] and all(r["scale"] >= 1 for r in report)
     h = torch.tensor(x, dtype=torch.float64)
     with torch.no_grad():
@@ -50,6 +53,12 @@ def test_trainer_engine_and_file_agree_spike_for_spike(run, tmp_path):
     np.testing.assert_array_equal(hidden, res.spikes[0])
     np.testing.assert_array_equal(voltage.sum(1).argmax(-1), res.predict())
     assert metrics["accuracy"] == pytest.approx(float((res.predict() == y).mean()), abs=0)
+
+
+def test_deploy_refuses_to_write_into_a_run(run, tmp_path):
+    out, _ = run
+    with pytest.raises(ParameterError, match="holds a training run"):
+        deploy_run(out, out / "net.h5")
 
 
 def test_cli_deploy_then_eval_engine_and_lava(run, tmp_path):

@@ -61,7 +61,11 @@ def test_cli_online_init(trained, tmp_path):
                  "--out", str(tmp_path / "ft")]) == 0
     m = json.loads((tmp_path / "ft" / "metrics.json").read_text())
     assert m["init"].endswith("net.h5") and 0 <= m["initial_accuracy"] <= 1
-    assert m["delays"] == "both"
+    assert m["delays"] == "both" and m["hidden"] == [12]
+    assert set(m["learn"]) == {"weights", "synaptic", "axonal"}     # all the network has
+    assert main(["online", "--data", DATA, "--init", str(tmp_path / "net.h5"), "--epochs", "1",
+                 "--learn", "axonal", "--out", str(tmp_path / "ft2")]) == 0
+    assert json.loads((tmp_path / "ft2" / "metrics.json").read_text())["learn"] == ["axonal"]
     assert main(["online", "--data", "timing:train=8,test=8", "--init",
                  str(tmp_path / "net.h5"), "--out", str(tmp_path / "bad")]) == 2
 
@@ -101,3 +105,15 @@ def test_readout_scale_from_deploy_metadata(trained, tmp_path):
     assert np.mean(np.abs(w_start - w_trained) <= 1.0 / scale + 1e-12) > 0.95
     assert np.abs(learner_parameters(net)["w_out"]).max() == pytest.approx(1.0)
     assert readout_scale_of({}) is None
+
+
+def test_float_export_read_out_is_not_rescaled(trained, tmp_path):
+    """A float file is already in float units: the learner starts from it
+    unscaled, even when deploy stored scales (the model went through QAT)."""
+    from lava_delays.deploy import deploy_run, load_hdf5, load_hdf5_metadata
+    from lava_delays.engine.finetune import readout_scale_of
+    deploy_run(trained, tmp_path / "f.h5", fixed=False)
+    net = load_hdf5(tmp_path / "f.h5")
+    assert readout_scale_of(load_hdf5_metadata(tmp_path / "f.h5")) is None
+    w = learner_parameters(net, 236.0)["w_out"]          # a scale given anyway: ignored
+    np.testing.assert_array_equal(w, net.layers[-1].ff.weights)

@@ -102,3 +102,16 @@ def test_float_model_cannot_export_fixed():
 def test_bad_model_config(bad):
     with pytest.raises(ParameterError):
         ModelConfig(**{"n_in": 4, "n_classes": 2, **bad})
+
+
+def test_ste_wrap_and_saturate_equal_the_spec():
+    """The torch twins of the 24-bit wrap / saturation equal the kernels'."""
+    from lava_delays.fixed_point import STATE_LIMIT, saturate_state, wrap_state
+    from lava_delays.train.quantize import ste_saturate, ste_wrap
+    lim = STATE_LIMIT
+    x = np.array([-2 * lim + 3, -lim - 1, -lim, -lim + 1, -5, 0, 7, lim - 1, lim, lim + 1,
+                  2 * lim - 3], dtype=np.int64)
+    np.testing.assert_array_equal(ste_wrap(torch.tensor(x, dtype=torch.float64)).numpy(),
+                                  wrap_state(x))
+    np.testing.assert_array_equal(ste_saturate(torch.tensor(x, dtype=torch.float64)).numpy(),
+                                  saturate_state(x))

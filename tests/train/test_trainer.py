@@ -19,6 +19,9 @@ from lava_delays.train import (CheckpointError, ModelConfig, TrainConfig, Traine
 from lava_delays.train.run import read_config
 
 DATA = "timing:train=160,test=64"
+#: 49 samples in batches of 16: the last batch (1 sample) leaves one of two
+#: processes with an empty share
+DDP_DATA = "timing:train=49,test=32"
 SMALL = dict(hidden=(12,), max_delay=12, batch=32)
 
 
@@ -47,17 +50,27 @@ def test_learns_and_delays_move(tmp_path):
         assert (tmp_path / "learned" / name).stat().st_size > 0
 
 
-def test_sigkill_and_resume_equals_uninterrupted(tmp_path):
-    args = ["train", "--data", DATA, "--epochs", "3", "--qat-epochs", "1", "--hidden", "10",
-            "--max-delay", "8", "--delays", "both", "--neuron", "adlif"]
+@pytest.mark.parametrize("kill_after, extra", [
+    (1, []),                                   # float phase
+    (3, ["--config", "AUG"]),                  # quantized phase, dropout + augmentation
+], ids=["float-phase", "qat-phase-dropout-augment"])
+def test_sigkill_and_resume_equals_uninterrupted(tmp_path, kill_after, extra):
+    aug = tmp_path / "aug.json"
+    aug.write_text(json.dumps({"dropout": 0.2, "input_dropout": 0.1, "time_shift": 2,
+                               "delay_anneal_epochs": 1}))
+    extra = [str(aug) if e == "AUG" else e for e in extra]
+    args = ["train", "--data", DATA, "--epochs", "4", "--qat-epochs", "2", "--hidden", "10",
+            "--max-delay", "8", "--delays", "both", "--neuron", "adlif", *extra]
     _cli(*args, "--out", str(tmp_path / "whole"))
     killed = _cli(*args, "--out", str(tmp_path / "crash"),
-                  env={"LAVA_DELAYS_KILL_AFTER_EPOCH": "1"}, check=False)
+                  env={"LAVA_DELAYS_KILL_AFTER_EPOCH": str(kill_after)}, check=False)
     assert killed.returncode == -9                          # really SIGKILLed
-    assert _state(tmp_path / "crash")["epoch"] == 1
+    state = _state(tmp_path / "crash")
+    assert state["epoch"] == kill_after
+    assert (state["scales"][0] is not None) == (kill_after > 2)
     _cli(*args, "--out", str(tmp_path / "crash"), "--resume")
     a, b = _state(tmp_path / "whole"), _state(tmp_path / "crash")
-    assert a["epoch"] == b["epoch"] == 3
+    assert a["epoch"] == b["epoch"] == 4
     for key in a["model"]:
         assert torch.equal(a["model"][key], b["model"][key]), key
     ma = json.loads((tmp_path / "whole" / "metrics.json").read_text())
@@ -66,15 +79,23 @@ def test_sigkill_and_resume_equals_uninterrupted(tmp_path):
     assert [r["loss"] for r in ma["history"]] == [r["loss"] for r in mb["history"]]
 
 
+def test_resume_with_other_settings_is_refused(tmp_path):
+    train(DATA, tmp_path, epochs=1, qat_epochs=0, **SMALL)
+    with pytest.raises(CheckpointError, match="other settings.*lr_weights"):
+        train(DATA, tmp_path, resume=True, epochs=2, qat_epochs=0, lr_weights=0.5, **SMALL)
+    m = train(DATA, tmp_path, resume=True, epochs=2, qat_epochs=0, **SMALL)   # more epochs: ok
+    assert len(m["history"]) == 2
+
+
 def test_torchrun_two_processes_equal_one(tmp_path):
     opts = dict(epochs=2, qat_epochs=0, hidden=(8,), max_delay=6, batch=16, dtype="float64")
-    one = train(DATA, tmp_path / "one", **opts)
+    one = train(DDP_DATA, tmp_path / "one", **opts)
     code = ("import sys; from lava_delays.train import train; "
-            f"train({DATA!r}, sys.argv[1], **{opts!r})")
+            f"train({DDP_DATA!r}, sys.argv[1], **{opts!r})")
     script = tmp_path / "ddp.py"
     script.write_text(code)
     proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
-                           "--master_port=29533", str(script), str(tmp_path / "two")],
+                           f"--master_port={_free_port()}", str(script), str(tmp_path / "two")],
                           env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -84,6 +105,13 @@ def test_torchrun_two_processes_equal_one(tmp_path):
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=1e-6, atol=1e-8)
     assert abs(one["history"][-1]["loss"] - two["history"][-1]["loss"]) < 1e-6
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _trainer(tmp_path, **model):
@@ -122,8 +150,16 @@ def test_non_finite_or_misshaped_data_is_refused(tmp_path):
         trainer.fit((x[:, :, :-1], y))
     with pytest.raises(ShapeError, match="labels"):
         trainer.fit((x, y[:-1]))
-    with pytest.raises(ParameterError, match="label"):
-        trainer.fit((x, y + 100))
+    with pytest.raises(ParameterError, match="label 100 is outside"):
+        trainer.fit((x, np.where(np.arange(len(y)) == 3, 100, y)))
+    with pytest.raises(ParameterError, match="label -1 is outside"):
+        trainer.fit((x, np.where(np.arange(len(y)) == 0, -1, y)))
+    with pytest.raises(ParameterError, match="labels must be integers"):
+        trainer.fit((x, y + 0.5))
+    with pytest.raises(ParameterError, match="empty"):
+        trainer.fit((x[:, :0], y))
+    with pytest.raises(ParameterError, match="must be numbers"):
+        trainer.fit((x.astype(str), y))
 
 
 def test_checkpoint_from_other_architecture_is_refused(tmp_path):
@@ -158,10 +194,28 @@ def test_resume_and_overwrite_guards(tmp_path):
 
 @pytest.mark.parametrize("bad", [dict(lr_weights=float("nan")), dict(lr_synaptic=-1.0),
                                  dict(epochs=0), dict(qat_epochs=5, epochs=2),
-                                 dict(learn=["weights", "gills"]), dict(dtype="float16")])
+                                 dict(learn=["weights", "gills"]), dict(dtype="float16"),
+                                 dict(epochs="ten"), dict(batch=2.5), dict(max_grad_norm=0),
+                                 dict(lr_weights="fast"), dict(scale_percentile=0)])
 def test_bad_train_config(bad):
     with pytest.raises(ParameterError):
         TrainConfig(**bad)
+
+
+def test_config_values_are_converted():
+    cfg = TrainConfig(epochs="3", learn="weights,synaptic", lr_weights="0.01")
+    assert cfg.epochs == 3 and cfg.learn == ("weights", "synaptic") and cfg.lr_weights == 0.01
+    m = ModelConfig(n_in=4, n_classes=2, hidden=128)
+    assert m.hidden == (128,)
+    assert ModelConfig(n_in=4, n_classes=2, hidden="32,16").hidden == (32, 16)
+    with pytest.raises(ParameterError, match="hidden"):
+        ModelConfig(n_in=4, n_classes=2, hidden="a,b")
+
+
+def test_recurrent_without_synaptic_delays_has_none(tmp_path):
+    trainer, _ = _trainer(tmp_path, delays="none", recurrent=True)
+    assert trainer.learn == ("weights",)
+    assert trainer.model.blocks[0].rec.max_delay == 0
 
 
 def test_nothing_to_learn_and_unknown_options(tmp_path):
