@@ -18,7 +18,7 @@ the three-factor on-line learner starts from it
 and delays on ``shots`` samples per digit of the test speaker; accuracy on
 that speaker's other samples before and after.
 
-Run: ``lava-delays bench train_fsdd --out DIR`` (about 20 minutes on 2 cores).
+Run: ``lava-delays bench train_fsdd --out DIR`` (about 10 minutes on 2 cores).
 """
 from __future__ import annotations
 
