@@ -36,12 +36,15 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     from lava_delays.deploy.hdf5 import save_hdf5
     from lava_delays.deploy.netx import netx_compatible
     from lava_delays.deploy.quantize import quantize_model
-    from lava_delays.train.trainer import load_model
+    from lava_delays.train.trainer import (CHECKPOINT, checkpoint_path, load_checkpoint,
+                                           model_from_checkpoint)
     out = Path(out)
-    if (out.parent / "checkpoint.pt").exists():
+    if (out.parent / CHECKPOINT).exists():
         raise ParameterError(f"{out.parent} holds a training run; write the network elsewhere "
                              "(deploy writes metrics.json beside it)")
-    model = load_model(Path(run_dir))
+    path = checkpoint_path(run_dir)
+    state = load_checkpoint(path)
+    model = model_from_checkpoint(state, path)
     if fixed:
         net, report = quantize_model(model)
     else:
@@ -55,7 +58,7 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     metrics = {"network": str(out), "fixed": fixed, "layers": report,
                "weights_clipped": sum(r["weights_clipped"] for r in report),
                "delays_clamped": sum(r["delays_clamped"] for r in report),
-               "delay_clamps_during_training": _training_delay_clamps(Path(run_dir)),
+               "delay_clamps_during_training": int(state.get("delay_clamps", 0)),
                "netx_compatible": bool(check), "netx_reason": getattr(check, "reason", ""),
                "n_layers": len(net.layers)}
     if nir is not None:
@@ -65,9 +68,3 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     write_json(out.parent / "metrics.json", metrics)
     return metrics
 
-
-def _training_delay_clamps(run_dir: Path) -> int:
-    """How often training clamped a delay into range (the checkpoint counts it)."""
-    from lava_delays.train.trainer import CHECKPOINT, load_checkpoint
-    path = run_dir / CHECKPOINT if run_dir.is_dir() else run_dir
-    return int(load_checkpoint(path).get("delay_clamps", 0))

@@ -298,15 +298,19 @@ class _Reader:
                                    f"to N numbered without gaps, got {names}")
         return [layers[name] for name in names]
 
+    def size(self, g: h5py.Group, label: str) -> int:
+        """A layer's ``shape`` dataset: [n] with an integer n >= 1."""
+        shape = self.shaped(g, "shape", (1,))
+        if shape.dtype.kind not in "iu" or shape[0] < 1:
+            raise NetworkFileError(f"{self.where(g.name + '/shape')} must be [{label}] "
+                                   f"with {label} >= 1, got {shape}")
+        return int(shape[0])
+
     def n_in(self, g: h5py.Group) -> int:
         if self.text(g, "type") != "input":
             raise NetworkFileError(f"{self.where(g.name + '/type')} must be 'input' "
                                    "(the input layer)")
-        shape = self.shaped(g, "shape", (1,))
-        if shape.dtype.kind not in "iu" or shape[0] < 1:
-            raise NetworkFileError(f"{self.where(g.name + '/shape')} must be [n_in] "
-                                   f"with n_in >= 1, got {shape}")
-        return int(shape[0])
+        return self.size(g, "n_in")
 
     def connection(self, g: h5py.Group, suffix: str, n_post: int, n_pre: int,
                    fixed: bool) -> Connection:
@@ -350,11 +354,7 @@ class _Reader:
         if kind not in ("dense", "dense_rec"):
             raise NetworkFileError(f"{self.where(g.name + '/type')}: layer type {kind!r} "
                                    "is not one lava-delays reads (dense, dense_rec)")
-        shape = self.shaped(g, "shape", (1,))
-        if shape.dtype.kind not in "iu" or shape[0] < 1:
-            raise NetworkFileError(f"{self.where(g.name + '/shape')} must be [n] with "
-                                   f"n >= 1, got {shape}")
-        n_post = int(shape[0])
+        n_post = self.size(g, "n")
         for name, expected in (("inFeatures", n_pre), ("outFeatures", n_post)):
             if self.has(g, name) and self.integer(g, name) != expected:
                 raise ShapeError(f"{self.where(g[name].name)} is {self.integer(g, name)}, "

@@ -21,15 +21,10 @@ import torch
 from lava_delays.errors import ShapeError
 from lava_delays.train.adlif import AdLIF
 from lava_delays.train.axonal import AxonalDelay
-from lava_delays.train.delays import SynapticDelayLinear, delayed_current, tap_kernel
+from lava_delays.train.delays import (SynapticDelayLinear, delayed_current, deployed_delays,
+                                     tap_kernel)
 from lava_delays.train.lif import LIF
-from lava_delays.train.quantize import layer_scale, quantize_mantissa, ste
-
-
-def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
-    """Integer delays that deploy: round half up and clamp (as the on-line
-    learner routes its delays), straight-through in the backward pass."""
-    return ste(delays, torch.floor(delays.detach() + 0.5).clamp(0, max_delay))
+from lava_delays.train.quantize import layer_scale, quantize_mantissa
 
 
 def sharpened_delays(delays: torch.Tensor, sharpness: float) -> torch.Tensor:

@@ -77,6 +77,7 @@ from torch.autograd.function import once_differentiable
 
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import MAX_DELAY
+from lava_delays.train.quantize import ste
 
 #: the forward scatters events when at most this fraction of x is nonzero
 SPARSE_FORWARD = 0.10
@@ -489,6 +490,13 @@ class _DelayedCurrent(torch.autograd.Function):
         return gx, gw if need_w else None, gd if need_d else None, None
 
 
+def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
+    """Integer delays that deploy: round half up and clamp to [0, max_delay]
+    (as the on-line learner routes its delays), straight-through in the
+    backward pass."""
+    return ste(delays, torch.floor(delays.detach() + 0.5).clamp(0, max_delay))
+
+
 def tap_kernel(weights: torch.Tensor, delays: torch.Tensor, max_delay: int) -> torch.Tensor:
     """The interpolated delays as a dense kernel, shape (max_delay + 2, n_pre,
     n_post): tap k holds ``(1 - f) w`` where ``floor(D) = k`` and ``f w`` where
@@ -601,6 +609,5 @@ class SynapticDelayLinear(torch.nn.Module):
         return out
 
     def integer_delays(self) -> torch.Tensor:
-        """The delays that deploy: rounded half up (as the on-line learner)
-        and clamped to [0, max_delay]."""
-        return torch.floor(self.delay.detach() + 0.5).clamp(0, self.max_delay).long()
+        """The delays that deploy (:func:`deployed_delays`), as integers."""
+        return deployed_delays(self.delay.detach(), self.max_delay).long()

@@ -23,7 +23,8 @@ from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
 from lava_delays.errors import ParameterError
 from lava_delays.fixed_point import MAX_DELAY
 from lava_delays.train.adlif import AdLIF
-from lava_delays.train.block import DelayBlock, deployed_delays
+from lava_delays.train.block import DelayBlock
+from lava_delays.train.delays import deployed_delays
 from lava_delays.train.quantize import quantize_mantissa
 
 DELAY_KINDS = ("none", "synaptic", "axonal", "both")

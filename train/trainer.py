@@ -460,12 +460,14 @@ def load_checkpoint(path) -> dict:
     return state
 
 
-def load_model(path) -> DelayNet:
-    """The model of a run directory's checkpoint (or a checkpoint file)."""
+def checkpoint_path(path) -> Path:
+    """A run directory's checkpoint, or ``path`` itself if it is a file."""
     path = Path(path)
-    if path.is_dir():
-        path = path / CHECKPOINT
-    state = load_checkpoint(path)
+    return path / CHECKPOINT if path.is_dir() else path
+
+
+def model_from_checkpoint(state: dict, path) -> DelayNet:
+    """The model a loaded checkpoint ``state`` (read from ``path``) holds."""
     model = DelayNet(config_from_dict(state["model_config"]))
     if not model.restore_phase(state["scales"], state.get("sharpness")):
         model = model.to(getattr(torch, state["train_config"].get("dtype", "float32")))
@@ -475,6 +477,12 @@ def load_model(path) -> DelayNet:
         raise CheckpointError(f"checkpoint {path} does not fit its own architecture: {err}") \
             from None
     return model
+
+
+def load_model(path) -> DelayNet:
+    """The model of a run directory's checkpoint (or a checkpoint file)."""
+    path = checkpoint_path(path)
+    return model_from_checkpoint(load_checkpoint(path), path)
 
 
 def progress_bar(epochs: int, start: int = 0, desc: str = "training") -> Callable:
