@@ -31,6 +31,12 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 * ``train_fsdd`` -- offline training on FSDD (unseen speaker), the same
   conditions, deployed fixed-point accuracy, and on-device fine-tuning of the
   deployed network to the new speaker with a few samples per digit.
+* ``train_fsdd_folds`` -- fixed random vs learned synaptic delays with every
+  FSDD speaker held out in turn, with and without speaking-rate
+  normalisation of the encoder.
+* ``fsdd_reference`` -- non-spiking references (MLP, 2-layer GRU on log-mel,
+  with and without CMVN, and the GRU on the spike encoding) on every
+  held-out FSDD speaker: how hard the unseen-speaker split is.
 """
 from __future__ import annotations
 
@@ -52,6 +58,8 @@ BENCHMARKS = {
     "online_memory": "lava_delays.benchmarks.online_memory",
     "train_timing": "lava_delays.benchmarks.train_timing",
     "train_fsdd": "lava_delays.benchmarks.train_fsdd",
+    "train_fsdd_folds": "lava_delays.benchmarks.train_fsdd_folds",
+    "fsdd_reference": "lava_delays.benchmarks.fsdd_reference",
 }
 
 
@@ -70,18 +78,30 @@ FSDD_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
 FSDD_TEST_SPEAKER = "george"
 
 
-def fsdd_by_speaker(test_speaker: str = FSDD_TEST_SPEAKER):
-    """FSDD encoded to spikes (torchaudio log-mel -> send-on-delta, 80
-    channels, T = 64), split by speaker: ``(train, test, train_speakers)``."""
-    import numpy as np
-
+def fsdd_encoded(encoder=None):
+    """Every FSDD recording encoded to spikes, ``(x, labels, speakers)``
+    (default encoder: torchaudio log-mel -> send-on-delta, 80 channels,
+    T = 64)."""
     from lava_delays.data.audio import AudioEncoder, encode_folder
     folder = Path(os.environ.get("LAVA_DELAYS_FSDD", FSDD_FOLDER))
     t0 = time.perf_counter()
-    x, y, spk = encode_folder(folder, AudioEncoder())
-    log(f"encoded {len(x)} files from {folder} in {time.perf_counter() - t0:.1f} s")
+    out = encode_folder(folder, encoder or AudioEncoder())
+    log(f"encoded {len(out[0])} files from {folder} in {time.perf_counter() - t0:.1f} s")
+    return out
+
+
+def split_by_speaker(encoded, test_speaker: str = FSDD_TEST_SPEAKER):
+    """``(train, test, train_speakers)`` of :func:`fsdd_encoded`'s output,
+    ``test_speaker`` held out."""
+    x, y, spk = encoded
     te = spk == test_speaker
-    return (x[~te], y[~te]), (x[te], y[te]), sorted(set(np.asarray(spk)[~te]))
+    return (x[~te], y[~te]), (x[te], y[te]), sorted(set(spk[~te].tolist()))
+
+
+def fsdd_by_speaker(test_speaker: str = FSDD_TEST_SPEAKER, encoder=None):
+    """FSDD encoded to spikes and split by speaker: ``(train, test,
+    train_speakers)``."""
+    return split_by_speaker(fsdd_encoded(encoder), test_speaker)
 
 
 def log(msg: str) -> None:

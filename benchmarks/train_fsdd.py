@@ -41,7 +41,10 @@ CONDITIONS = [
 ]
 
 
-def _train(name, opts, train, test, out, epochs, seed):
+def train_condition(name, opts, train, test, out, epochs, seed):
+    """Train one condition (``RECIPE`` updated by ``opts``) in ``out/name``;
+    returns ``(trainer, row)`` with the float, best-epoch and deployed
+    (quantized) test accuracies, train accuracy, delay movement and time."""
     import torch
 
     from lava_delays.train.model import ModelConfig
@@ -98,7 +101,7 @@ def run(out: Path, quick: bool = False, epochs: int = 12, seed: int = 0) -> dict
         train, test = (train[0][::10], train[1][::10]), (test[0][::2], test[1][::2])
     rows, trained = [], {}
     for name, opts in conditions:
-        trainer, row = _train(name, opts, train, test, out / "runs", epochs, seed)
+        trainer, row = train_condition(name, opts, train, test, out / "runs", epochs, seed)
         rows.append(row)
         trained[name] = trainer
     ft = _finetune(trained["learned synaptic"], test[0], test[1], shots=1 if quick else 5,

@@ -3,6 +3,7 @@ with the batched engine or as Lava processes, and compare backends spike for
 spike."""
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -51,9 +52,10 @@ def evaluate_file(path, data: str, out, *, backend: str = "engine", limit: Optio
     with ``compare`` (default ``engine`` when ``backend='lava'``) also the
     fraction of samples with identical spikes in both backends. Writes
     ``out/metrics.json``."""
-    from lava_delays.data.spec import load_split
-    from lava_delays.deploy.hdf5 import load_hdf5
+    from lava_delays.data.spec import encoding_of, load_split
+    from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
     net = load_hdf5(path)
+    trained_on = load_hdf5_metadata(path).get("data")
     _, (x, y), info = load_split(data)
     if limit is not None:
         if limit < 1:
@@ -72,6 +74,13 @@ def evaluate_file(path, data: str, out, *, backend: str = "engine", limit: Optio
                "fixed": bool(net.fixed), "seconds": seconds,
                "samples_per_s": len(y) / max(seconds, 1e-9),
                "overflow_counts": dict(result.counts)}
+    if trained_on and encoding_of(trained_on) != encoding_of(data):
+        # same channel count but another encoding (e.g. duration=44 vs none):
+        # the accuracy would be silently wrong, so say it
+        metrics["encoding_mismatch"] = {"trained_on": encoding_of(trained_on),
+                                        "evaluated_on": encoding_of(data)}
+        print(f"warning: {path} was trained on {trained_on!r}, whose encoding differs from "
+              f"{data!r}: {metrics['encoding_mismatch']}", file=sys.stderr)
     if compare not in ("none", backend):
         t0 = time.perf_counter()
         other = run_backend(net, x, compare)

@@ -52,7 +52,8 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     # the layer scales (threshold mantissas) turn a fixed-point file back into
     # the trainer's float units (on-device fine-tuning); a float file has none
     meta = {"source": str(run_dir), "model_config": model.cfg.to_dict(),
-            "scales": [b.scale for b in model.blocks] if fixed else None}
+            "scales": [b.scale for b in model.blocks] if fixed else None,
+            "data": _training_data(run_dir)}
     save_hdf5(net, out, metadata=meta)
     check = netx_compatible(net)
     metrics = {"network": str(out), "fixed": fixed, "layers": report,
@@ -68,3 +69,12 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     write_json(out.parent / "metrics.json", metrics)
     return metrics
 
+
+def _training_data(run_dir):
+    """The data spec the run was trained on (its ``config.json``), or None
+    for runs made through the Python API without one."""
+    import json
+    try:
+        return json.loads((Path(run_dir) / "config.json").read_text()).get("data")
+    except (OSError, ValueError, AttributeError):
+        return None

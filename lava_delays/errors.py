@@ -58,3 +58,16 @@ class CheckpointError(LavaDelaysError, ValueError):
 class TrainingDivergedError(LavaDelaysError, RuntimeError):
     """The training loss became NaN or infinite; the last good checkpoint is
     kept."""
+
+
+def check_rate(name: str, value) -> float:
+    """``value`` as a float that is finite and >= 0 (learning rates, decay
+    and dropout factors), or a :class:`ParameterError` naming it."""
+    import math
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(out) or out < 0:
+        raise ParameterError(f"{name} must be a finite number >= 0, got {value}")
+    return out

@@ -26,3 +26,23 @@ def test_train_fsdd_quick(tmp_path):
     ft = m["finetune"]
     assert ft["n_adapt"] == 10 and 0 <= ft["before"] <= 1 and 0 <= ft["after"] <= 1
     assert "on-device fine-tuning" in m["table"]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_fsdd_reference_quick(tmp_path):
+    m = load("fsdd_reference").run(tmp_path, quick=True)
+    assert [r["model"] for r in m["rows"]] == ["MLP, log-mel", "GRU, log-mel"]
+    for r in m["rows"]:
+        assert list(r["accuracy"]) == ["george"] and 0 <= r["mean"] <= 1
+    assert "GRU, log-mel" in json.loads((tmp_path / "metrics.json").read_text())["table"]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_train_fsdd_folds_quick(tmp_path):
+    m = load("train_fsdd_folds").run(tmp_path, quick=True, workers=1)
+    assert {(r["encoding"], r["condition"]) for r in m["rows"]} == {
+        (e, c) for e in ("plain", "rate-norm")
+        for c in ("fixed random delays", "learned synaptic")}
+    assert set(m["means"]) == {"plain/fixed random delays", "plain/learned synaptic",
+                               "rate-norm/fixed random delays", "rate-norm/learned synaptic"}
+    assert "learned - fixed random" in m["table"]

@@ -13,7 +13,6 @@ its own generator); without dropout N processes equal one.
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time
@@ -26,7 +25,7 @@ import torch
 
 from lava_delays.atomic import atomic_path
 from lava_delays.errors import (CheckpointError, NonFiniteError, ParameterError, ShapeError,
-                                TrainingDivergedError)
+                                TrainingDivergedError, check_rate)
 from lava_delays.train.model import (LEARN_KINDS, DelayNet, ModelConfig, coerce,
                                      config_from_dict)
 
@@ -70,10 +69,7 @@ class TrainConfig:
         for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_adaptation",
                      "weight_decay", "qat_lr_factor", "max_grad_norm", "scale_percentile",
                      "dropout", "input_dropout"):
-            val = coerce(getattr(self, name), float, name)
-            if not math.isfinite(val) or val < 0:
-                raise ParameterError(f"{name} must be a finite number >= 0, got {val}")
-            setattr(self, name, val)
+            setattr(self, name, check_rate(name, coerce(getattr(self, name), float, name)))
         if self.max_grad_norm == 0:
             raise ParameterError("max_grad_norm must be > 0 (0 would zero every update)")
         if not 0 < self.scale_percentile <= 100:

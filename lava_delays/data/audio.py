@@ -2,11 +2,12 @@
 
 Files are named ``{label}_{speaker}_{index}.wav``. The encoder computes a
 log-mel spectrogram with torchaudio (hop 10 ms: one time step per frame),
-normalises it per band, and turns it into spikes by *send-on-delta*: band b
-emits an "up" spike when its log energy has risen by ``delta`` since its last
-spike and a "down" spike when it has fallen by ``delta`` (2 x n_mels input
-channels). On FSDD this beats feeding the log-mel as a current (DESIGN.md),
-and it is the event-camera-style code neuromorphic front ends produce.
+normalises it per clip (zero mean, unit variance over all bands and frames),
+and turns it into spikes by *send-on-delta*: band b emits an "up" spike when
+its log energy has risen by ``delta`` since its last spike and a "down" spike
+when it has fallen by ``delta`` (2 x n_mels input channels). On FSDD this
+beats feeding the log-mel as a current (DESIGN.md), and it is the
+event-camera-style code neuromorphic front ends produce.
 """
 from __future__ import annotations
 
@@ -42,20 +43,47 @@ class AudioEncoder:
         Output length T; longer clips are cropped, shorter ones zero-padded
         (both centred on the clip's energy).
     delta : float
-        Send-on-delta threshold in units of the band's standard deviation.
+        Send-on-delta threshold in units of the clip's standard deviation.
+    duration : int
+        Speaking-rate normalisation: when > 0, the voiced part of the clip
+        (the frames within ``VOICED_DB`` dB of its loudest frame, with
+        ``VOICED_PAD`` frames either side) is linearly resampled in time to
+        ``duration`` frames before the window is taken. 0 (default) keeps
+        the recorded tempo. Like the energy-centred window, it needs the
+        whole clip (it is not causal). On FSDD's unseen speakers
+        ``duration=44`` gains 4.7 pp on average (README,
+        ``lava-delays bench train_fsdd_folds``).
     """
     sample_rate: int = 8000
     n_mels: int = 40
     hop_ms: float = 10.0
     steps: int = 64
     delta: float = 0.3
+    duration: int = 0
+
+    #: frames within this many dB of the loudest frame count as voiced
+    VOICED_DB = 30.0
+    #: frames kept either side of the voiced part
+    VOICED_PAD = 3
+
+    def __post_init__(self):
+        for name in ("sample_rate", "n_mels", "steps"):
+            if int(getattr(self, name)) < 1:
+                raise AudioDataError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not (np.isfinite(self.hop_ms) and self.hop_ms > 0):
+            raise AudioDataError(f"hop_ms must be a finite number > 0, got {self.hop_ms}")
+        if not (np.isfinite(self.delta) and self.delta > 0):
+            raise AudioDataError(f"delta must be a finite number > 0, got {self.delta}")
+        if self.duration != 0 and int(self.duration) < 2:
+            raise AudioDataError(f"duration must be 0 (off) or >= 2 frames, got {self.duration}")
 
     @property
     def n_channels(self) -> int:
         return 2 * self.n_mels
 
     def log_mel(self, wave: np.ndarray) -> np.ndarray:
-        """(frames, n_mels) normalised log-mel of a mono waveform."""
+        """(frames, n_mels) log-mel of a mono waveform, normalised over the
+        clip to zero mean and unit variance."""
         import torch
         import torchaudio
         hop = int(round(self.sample_rate * self.hop_ms / 1000))
@@ -63,17 +91,31 @@ class AudioEncoder:
             sample_rate=self.sample_rate, n_fft=4 * hop if 4 * hop >= 2 * self.n_mels else 256,
             hop_length=hop, n_mels=self.n_mels)(torch.as_tensor(wave, dtype=torch.float32))
         logm = torch.log(mel + 1e-6).T.numpy()                 # (frames, n_mels)
-        return (logm - logm.mean()) / (logm.std() + 1e-6)
+        logm = (logm - logm.mean()) / (logm.std() + 1e-6)
+        if self.duration:
+            power = mel.sum(dim=0).numpy()                     # (frames,)
+            voiced = np.flatnonzero(power >= power.max() * 10 ** (-self.VOICED_DB / 10))
+            start = max(int(voiced[0]) - self.VOICED_PAD, 0)
+            stop = min(int(voiced[-1]) + 1 + self.VOICED_PAD, len(logm))
+            logm = resample_frames(logm[start:stop], self.duration)
+        return logm
 
-    def encode(self, wave: np.ndarray) -> np.ndarray:
-        """Spikes (steps, 2 * n_mels) uint8 of one mono waveform."""
-        logm = self.log_mel(wave)
+    def window(self, logm: np.ndarray) -> np.ndarray:
+        """At most ``steps`` frames of ``logm`` (frames, bands), centred on
+        the clip's energy (the frames the spikes are made of)."""
         frames = len(logm)
-        # centre a window of `steps` frames on the energy
         energy = logm.mean(axis=1)
         centre = int(np.round(np.sum(np.arange(frames) * np.exp(energy)) / np.sum(np.exp(energy))))
         start = int(np.clip(centre - self.steps // 2, 0, max(frames - self.steps, 0)))
-        window = logm[start:start + self.steps]
+        return logm[start:start + self.steps]
+
+    def encode(self, wave: np.ndarray) -> np.ndarray:
+        """Spikes (steps, 2 * n_mels) uint8 of one mono waveform."""
+        return self.spikes(self.log_mel(wave))
+
+    def spikes(self, logm: np.ndarray) -> np.ndarray:
+        """Send-on-delta spikes (steps, 2 * n_mels) uint8 of a :meth:`log_mel`."""
+        window = self.window(logm)
         out = np.zeros((self.steps, self.n_channels), np.uint8)
         ref = window[0].copy()
         for t in range(len(window)):
@@ -83,6 +125,15 @@ class AudioEncoder:
             out[t, self.n_mels:] = down
             ref = np.where(up | down, window[t], ref)
         return out
+
+
+def resample_frames(frames: np.ndarray, n: int) -> np.ndarray:
+    """``frames`` (t, bands) linearly interpolated in time to (n, bands)."""
+    src = np.linspace(0, len(frames) - 1, n)
+    lo = np.floor(src).astype(np.int64)
+    hi = np.minimum(lo + 1, len(frames) - 1)
+    w = (src - lo)[:, None]
+    return frames[lo] * (1 - w) + frames[hi] * w
 
 
 def scan_folder(root, speakers: Optional[Sequence[str]] = None) -> List[Tuple[Path, int, str]]:

@@ -59,14 +59,15 @@ def _fsdd(rest: str):
     test_speaker = opts.pop("test_speaker", None)
     if test_speaker is not None and not test_speaker.strip():
         raise DataSpecError("test_speaker= needs a speaker name")
-    known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float}
+    known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float,
+             "duration": int}
     unknown = set(opts) - set(known)
     if unknown:
         raise DataSpecError(f"unknown fsdd option(s) {sorted(unknown)}; known: "
                             f"speakers, test_speaker, {', '.join(known)}")
     try:
         enc = AudioEncoder(**{k: known[k](v) for k, v in opts.items()})
-    except ValueError as err:
+    except ValueError as err:   # also AudioDataError (a ValueError) for out-of-range values
         raise DataSpecError(f"bad fsdd option value: {err}") from None
     return encode_folder(Path(path), enc, speakers), enc, test_speaker
 
@@ -91,6 +92,29 @@ def _hsd(kind: str, rest: str, test_spec: Optional[str]):
     xt, yt, _ = load_hsd(kind, root, "test", **kw)
     return (x, y), (xt, yt), {"n_classes": int(max(y.max(), yt.max())) + 1,
                               "n_inputs": CHANNELS // kw.get("pool", 1)}
+
+
+#: options that select samples, not how they are encoded
+_SELECTION = {"timing": {"train", "test"}, "fsdd": {"speakers", "test_speaker"},
+              "shd": {"limit"}, "ssc": {"limit"}}
+
+
+def encoding_of(spec: str) -> dict:
+    """The part of ``spec`` that fixes what the input spikes look like: the
+    kind and its encoder/task options (``fsdd:A:delta=0.3,speakers=x`` and
+    ``fsdd:B:delta=0.3`` encode alike; ``duration=44`` does not). A network
+    only makes sense on data encoded as it was trained."""
+    kind, _, rest = spec.partition(":")
+    if kind == "timing":
+        opt = rest
+    else:   # KIND:PATH[:options]
+        opt = rest.partition(":")[2]
+    try:
+        opts = _options(opt)
+    except DataSpecError:
+        opts = {"?": opt}
+    drop = _SELECTION.get(kind, set())
+    return {"kind": kind, **{k: v for k, v in opts.items() if k not in drop}}
 
 
 def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:

@@ -24,7 +24,7 @@ import numpy as np
 from lava_delays.engine.network import (Connection, Layer, LIFNeurons, Network,
                                         ReadoutNeurons)
 from lava_delays.engine.simulate import Engine
-from lava_delays.errors import ParameterError
+from lava_delays.errors import ParameterError, check_rate
 from lava_delays.fixed_point import (ACTIVATION_SHIFT, ERROR_ONE, MAX_DELAY,
                                      PSI_ONE, OverflowCounter, decay_to_fixed,
                                      fixed_rate, scale_threshold)
@@ -93,9 +93,7 @@ class OnlineConfig:
         self.learn = tuple(sorted(learn))
         for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
                      "weight_init", "delay_spread"):
-            v = getattr(self, name)
-            if not np.isfinite(v) or v < 0:
-                raise ParameterError(f"{name} must be a finite number >= 0, got {v}")
+            check_rate(name, getattr(self, name))
         if not 0 <= self.max_delay <= MAX_DELAY:
             raise ParameterError(f"max_delay must be in 0..{MAX_DELAY}, got {self.max_delay}")
         if not (np.isfinite(self.momentum) and 0 <= self.momentum < 1):

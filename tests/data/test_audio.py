@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_delays.data.audio import AudioDataError, AudioEncoder, encode_folder, scan_folder
+from lava_delays.data.audio import (AudioDataError, AudioEncoder, encode_folder, resample_frames,
+                                    scan_folder)
 from lava_delays.data.spec import DataSpecError, load_split
 
 FSDD = Path(__file__).resolve().parents[3] / "shared" / "data" / "fsdd"
@@ -55,6 +56,53 @@ def test_split_by_speaker(folder):
         load_split(f"fsdd:{folder}:test_speaker=ann,n_mels=8", f"fsdd:{folder}:n_mels=8")
     with pytest.raises(DataSpecError, match="needs a speaker name"):
         load_split(f"fsdd:{folder}:test_speaker=,n_mels=8")
+
+
+def test_resample_frames_is_linear_in_time():
+    frames = np.stack([np.arange(5.0), 10 * np.arange(5.0)], axis=1)
+    out = resample_frames(frames, 9)
+    np.testing.assert_allclose(out[:, 0], np.linspace(0, 4, 9))
+    np.testing.assert_allclose(out[:, 1], 10 * np.linspace(0, 4, 9))
+    np.testing.assert_allclose(resample_frames(frames, 5), frames)
+
+
+def _burst(seconds: float, total: float = 0.8) -> np.ndarray:
+    """A tone of ``seconds`` in the middle of ``total`` s of faint noise."""
+    rng = np.random.default_rng(0)
+    t = np.arange(int(total * 8000)) / 8000
+    x = 1e-4 * rng.standard_normal(len(t))
+    on = np.abs(t - total / 2) < seconds / 2
+    x[on] += np.sin(2 * np.pi * (300 + 2000 * (t[on] - t[on][0]))) * np.hanning(on.sum())
+    return x
+
+
+def test_duration_normalises_speaking_rate():
+    """A short and a long utterance of the same sweep cover the same number
+    of frames once the voiced part is resampled; without it they do not."""
+    short, long = _burst(0.2), _burst(0.45)
+
+    plain, norm = AudioEncoder(), AudioEncoder(duration=30)
+    assert len(plain.log_mel(short)) == len(plain.log_mel(long)) == 81
+    assert len(norm.log_mel(short)) == len(norm.log_mel(long)) == 30
+    # the voiced sweep fills the 30 frames (3 padding frames either side)
+    a, b = norm.log_mel(short), norm.log_mel(long)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.8
+    assert norm.encode(short).shape == (64, 80) and not norm.encode(short)[30:].any()
+
+
+@pytest.mark.parametrize("kw, match", [({"duration": 1}, "duration"), ({"duration": -3}, "duration"),
+                                        ({"delta": 0.0}, "delta"), ({"delta": float("nan")}, "delta"),
+                                        ({"steps": 0}, "steps"), ({"hop_ms": -1.0}, "hop_ms")])
+def test_bad_encoder_settings(kw, match):
+    with pytest.raises(AudioDataError, match=match):
+        AudioEncoder(**kw)
+
+
+def test_duration_in_the_data_spec(folder):
+    train, _, _ = load_split(f"fsdd:{folder}:n_mels=8,steps=32,duration=20")
+    assert train[0].shape == (3, 32, 16) and not train[0][:, 20:].any()
+    with pytest.raises(DataSpecError, match="duration"):
+        load_split(f"fsdd:{folder}:duration=1")
 
 
 @pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")

@@ -79,6 +79,28 @@ def test_cli_deploy_then_eval_engine_and_lava(run, tmp_path):
     assert lava["accuracy"] == lava["engine_accuracy"]
 
 
+def test_eval_warns_when_the_encoding_differs_from_training(run, tmp_path, capsys):
+    """The file records its training data spec; evaluating on data encoded
+    otherwise (same channel count) is flagged, other sample counts are not."""
+    from lava_delays.deploy.hdf5 import load_hdf5_metadata
+    out, _ = run
+    deploy_run(out, tmp_path / "net.h5")
+    assert load_hdf5_metadata(tmp_path / "net.h5")["data"] == DATA
+    ev = evaluate_file(tmp_path / "net.h5", "timing:train=8,test=16", tmp_path / "same")
+    assert "encoding_mismatch" not in ev and "warning" not in capsys.readouterr().err
+    ev = evaluate_file(tmp_path / "net.h5", "timing:train=8,test=16,gap=5", tmp_path / "other")
+    assert ev["encoding_mismatch"]["evaluated_on"] == {"kind": "timing", "gap": "5"}
+    assert "trained on 'timing:train=64,test=48'" in capsys.readouterr().err
+
+
+def test_encoding_of_ignores_which_samples():
+    from lava_delays.data.spec import encoding_of
+    assert encoding_of("fsdd:/a:speakers=x,y,test_speaker=x,delta=0.3") == \
+        encoding_of("fsdd:/b:delta=0.3") == {"kind": "fsdd", "delta": "0.3"}
+    assert encoding_of("fsdd:/a:duration=44") != encoding_of("fsdd:/a")
+    assert encoding_of("shd:/r:pool=2,limit=5") == {"kind": "shd", "pool": "2"}
+
+
 def test_float_export_and_float_backend(run, tmp_path):
     out, _ = run
     proc = _cli("deploy", str(out), "--out", str(tmp_path / "f.h5"), "--float")
