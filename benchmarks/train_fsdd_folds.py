@@ -11,7 +11,7 @@ normalisation (``AudioEncoder(duration=44)``: the voiced part resampled to
 float and the deployed fixed-point accuracy per held-out speaker (mean of
 the seeds) and the mean over speakers and seeds.
 
-Run: ``lava-delays bench train_fsdd_folds --out DIR`` (about 25 minutes on
+Run: ``lava-delays bench train_fsdd_folds --out DIR`` (about 15 minutes on
 2 cores; two runs at a time).
 """
 from __future__ import annotations

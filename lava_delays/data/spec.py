@@ -1,6 +1,8 @@
 """Data-set specs of the command line: ``timing[:k=v,...]``,
-``fsdd:PATH[:speakers=a,b,test_speaker=c]`` (held-out speaker: ``test_speaker``,
-default the last in sorted order), ``shd:ROOT``, ``ssc:ROOT``.
+``fsdd:PATH[:speakers=a,b,test_speaker=c,n_mels=40,steps=64,delta=0.3,duration=0]``
+(held-out speaker: ``test_speaker``, default the last in sorted order;
+encoder options: :class:`~lava_delays.data.audio.AudioEncoder`),
+``shd:ROOT``, ``ssc:ROOT``.
 
 :func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
 ``x`` of shape (n, T, channels). Without a separate test spec, the timing
@@ -10,6 +12,7 @@ random: unseen speakers are the hard part.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -59,17 +62,24 @@ def _fsdd(rest: str):
     test_speaker = opts.pop("test_speaker", None)
     if test_speaker is not None and not test_speaker.strip():
         raise DataSpecError("test_speaker= needs a speaker name")
-    known = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float, "delta": float,
-             "duration": int}
-    unknown = set(opts) - set(known)
+    enc = _audio_encoder(opts)
+    return encode_folder(Path(path), enc, speakers), enc, test_speaker
+
+
+_AUDIO_OPTIONS = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float,
+                  "delta": float, "duration": int}
+
+
+def _audio_encoder(opts: dict) -> AudioEncoder:
+    """The :class:`AudioEncoder` of an fsdd spec's encoder options."""
+    unknown = set(opts) - set(_AUDIO_OPTIONS)
     if unknown:
         raise DataSpecError(f"unknown fsdd option(s) {sorted(unknown)}; known: "
-                            f"speakers, test_speaker, {', '.join(known)}")
+                            f"speakers, test_speaker, {', '.join(_AUDIO_OPTIONS)}")
     try:
-        enc = AudioEncoder(**{k: known[k](v) for k, v in opts.items()})
+        return AudioEncoder(**{k: _AUDIO_OPTIONS[k](v) for k, v in opts.items()})
     except ValueError as err:   # also AudioDataError (a ValueError) for out-of-range values
         raise DataSpecError(f"bad fsdd option value: {err}") from None
-    return encode_folder(Path(path), enc, speakers), enc, test_speaker
 
 
 def _hsd(kind: str, rest: str, test_spec: Optional[str]):
@@ -94,27 +104,29 @@ def _hsd(kind: str, rest: str, test_spec: Optional[str]):
                               "n_inputs": CHANNELS // kw.get("pool", 1)}
 
 
-#: options that select samples, not how they are encoded
-_SELECTION = {"timing": {"train", "test"}, "fsdd": {"speakers", "test_speaker"},
-              "shd": {"limit"}, "ssc": {"limit"}}
-
-
 def encoding_of(spec: str) -> dict:
-    """The part of ``spec`` that fixes what the input spikes look like: the
-    kind and its encoder/task options (``fsdd:A:delta=0.3,speakers=x`` and
-    ``fsdd:B:delta=0.3`` encode alike; ``duration=44`` does not). A network
-    only makes sense on data encoded as it was trained."""
+    """The settings of ``spec`` that fix what the input spikes look like,
+    with defaults filled in: the kind and its encoder/task settings, not
+    which samples (``fsdd:A:delta=0.3,speakers=x`` and ``fsdd:B`` encode
+    alike; ``duration=44`` does not). A network only makes sense on data
+    encoded as it was trained. A spec this cannot parse is compared as text."""
     kind, _, rest = spec.partition(":")
-    if kind == "timing":
-        opt = rest
-    else:   # KIND:PATH[:options]
-        opt = rest.partition(":")[2]
     try:
-        opts = _options(opt)
-    except DataSpecError:
-        opts = {"?": opt}
-    drop = _SELECTION.get(kind, set())
-    return {"kind": kind, **{k: v for k, v in opts.items() if k not in drop}}
+        if kind == "timing":
+            opts = {k: v for k, v in _options(rest).items() if k not in ("train", "test")}
+            task = TimingTask.from_spec("timing:" + ",".join(f"{k}={v}" for k, v in opts.items()))
+            return {"kind": kind, **dataclasses.asdict(task.config)}
+        opts = _options(rest.partition(":")[2])
+        if kind == "fsdd":
+            opts = {k: v for k, v in opts.items() if k not in ("speakers", "test_speaker")}
+            return {"kind": kind, **dataclasses.asdict(_audio_encoder(opts))}
+        if kind in ("shd", "ssc"):
+            kw = {"steps": 100, "dt_ms": 10.0, "pool": 1}
+            kw.update({k: type(kw[k])(v) for k, v in opts.items() if k in kw})
+            return {"kind": kind, **kw}
+    except (LavaDelaysError, ValueError):
+        pass
+    return {"kind": kind, "spec": rest if kind == "timing" else rest.partition(":")[2]}
 
 
 def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:

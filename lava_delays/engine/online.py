@@ -93,7 +93,7 @@ class OnlineConfig:
         self.learn = tuple(sorted(learn))
         for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
                      "weight_init", "delay_spread"):
-            check_rate(name, getattr(self, name))
+            setattr(self, name, check_rate(name, getattr(self, name)))
         if not 0 <= self.max_delay <= MAX_DELAY:
             raise ParameterError(f"max_delay must be in 0..{MAX_DELAY}, got {self.max_delay}")
         if not (np.isfinite(self.momentum) and 0 <= self.momentum < 1):

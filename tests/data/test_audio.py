@@ -66,33 +66,58 @@ def test_resample_frames_is_linear_in_time():
     np.testing.assert_allclose(resample_frames(frames, 5), frames)
 
 
-def _burst(seconds: float, total: float = 0.8) -> np.ndarray:
-    """A tone of ``seconds`` in the middle of ``total`` s of faint noise."""
+def _chirp(seconds: float, total: float = 0.8) -> np.ndarray:
+    """A rising chirp (300 -> 2300 Hz) of ``seconds`` in the middle of
+    ``total`` s of faint noise: the same "word" said fast or slowly."""
     rng = np.random.default_rng(0)
     t = np.arange(int(total * 8000)) / 8000
     x = 1e-4 * rng.standard_normal(len(t))
     on = np.abs(t - total / 2) < seconds / 2
-    x[on] += np.sin(2 * np.pi * (300 + 2000 * (t[on] - t[on][0]))) * np.hanning(on.sum())
+    tau = t[on] - t[on][0]
+    phase = 2 * np.pi * (300 * tau + 2000 * tau ** 2 / (2 * seconds))
+    x[on] += np.sin(phase) * np.hanning(on.sum())
     return x
 
 
 def test_duration_normalises_speaking_rate():
-    """A short and a long utterance of the same sweep cover the same number
-    of frames once the voiced part is resampled; without it they do not."""
-    short, long = _burst(0.2), _burst(0.45)
-
+    """A fast and a slow chirp cover the same frames once the voiced part is
+    resampled; without it they do not."""
+    fast, slow = _chirp(0.2), _chirp(0.45)
     plain, norm = AudioEncoder(), AudioEncoder(duration=30)
-    assert len(plain.log_mel(short)) == len(plain.log_mel(long)) == 81
-    assert len(norm.log_mel(short)) == len(norm.log_mel(long)) == 30
-    # the voiced sweep fills the 30 frames (3 padding frames either side)
-    a, b = norm.log_mel(short), norm.log_mel(long)
-    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.8
-    assert norm.encode(short).shape == (64, 80) and not norm.encode(short)[30:].any()
+
+    def peak_band(logm):
+        return logm.argmax(axis=1)
+
+    a, b = norm.log_mel(fast), norm.log_mel(slow)
+    assert a.shape == b.shape == (30, 40)
+    # the chirp rises through the 30 frames at the same pace in both
+    pa, pb = peak_band(a)[5:-5], peak_band(b)[5:-5]
+    assert np.all(np.diff(pa) >= -1) and pa[-1] - pa[0] > 10
+    assert np.abs(pa - pb).max() <= 2
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.9
+    # without normalisation the two clips stay apart (same length, other tempo)
+    pf, ps = plain.log_mel(fast), plain.log_mel(slow)
+    assert pf.shape == ps.shape == (81, 40)
+    assert np.corrcoef(pf.ravel(), ps.ravel())[0, 1] < 0.8
+    assert norm.encode(fast).shape == (64, 80) and not norm.encode(fast)[30:].any()
+
+
+def test_non_finite_and_too_short_audio(folder):
+    with pytest.raises(AudioDataError, match="NaN"):
+        AudioEncoder(duration=20).encode(np.full(4000, np.nan))
+    with pytest.raises(AudioDataError, match="too short"):
+        AudioEncoder().encode(np.zeros(100))
+    _wav(folder / "3_eve_0.wav", np.full(100, 0.5))
+    with pytest.raises(AudioDataError, match="3_eve_0.wav.*too short"):
+        encode_folder(folder, speakers=["eve"])
 
 
 @pytest.mark.parametrize("kw, match", [({"duration": 1}, "duration"), ({"duration": -3}, "duration"),
+                                        ({"duration": 2.5}, "duration"),
+                                        ({"duration": None}, "duration"),
                                         ({"delta": 0.0}, "delta"), ({"delta": float("nan")}, "delta"),
-                                        ({"steps": 0}, "steps"), ({"hop_ms": -1.0}, "hop_ms")])
+                                        ({"steps": 0}, "steps"), ({"hop_ms": -1.0}, "hop_ms"),
+                                        ({"hop_ms": 0.01}, "hop_ms")])
 def test_bad_encoder_settings(kw, match):
     with pytest.raises(AudioDataError, match=match):
         AudioEncoder(**kw)

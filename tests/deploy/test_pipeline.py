@@ -89,16 +89,25 @@ def test_eval_warns_when_the_encoding_differs_from_training(run, tmp_path, capsy
     ev = evaluate_file(tmp_path / "net.h5", "timing:train=8,test=16", tmp_path / "same")
     assert "encoding_mismatch" not in ev and "warning" not in capsys.readouterr().err
     ev = evaluate_file(tmp_path / "net.h5", "timing:train=8,test=16,gap=5", tmp_path / "other")
-    assert ev["encoding_mismatch"]["evaluated_on"] == {"kind": "timing", "gap": "5"}
+    assert ev["encoding_mismatch"]["evaluated_on"]["gap"] == 5
+    assert ev["encoding_mismatch"]["trained_on"]["gap"] == 8
     assert "trained on 'timing:train=64,test=48'" in capsys.readouterr().err
 
 
 def test_encoding_of_ignores_which_samples():
     from lava_delays.data.spec import encoding_of
     assert encoding_of("fsdd:/a:speakers=x,y,test_speaker=x,delta=0.3") == \
-        encoding_of("fsdd:/b:delta=0.3") == {"kind": "fsdd", "delta": "0.3"}
+        encoding_of("fsdd:/b:delta=0.3")
+    # defaults written out or left out are the same encoding
+    assert encoding_of("fsdd:/a:duration=0,delta=0.3") == encoding_of("fsdd:/a")
+    assert encoding_of("fsdd:/a:duration=044") == encoding_of("fsdd:/a:duration=44")
+    assert encoding_of("timing:gap=8,train=5") == encoding_of("timing")
     assert encoding_of("fsdd:/a:duration=44") != encoding_of("fsdd:/a")
-    assert encoding_of("shd:/r:pool=2,limit=5") == {"kind": "shd", "pool": "2"}
+    assert encoding_of("timing:gap=5") != encoding_of("timing")
+    assert encoding_of("shd:/r:pool=2,limit=5") == encoding_of("shd:/q:pool=2") == \
+        {"kind": "shd", "steps": 100, "dt_ms": 10.0, "pool": 2}
+    # a spec that does not parse is compared as text, never raises here
+    assert encoding_of("fsdd:/a:colour=red") == {"kind": "fsdd", "spec": "colour=red"}
 
 
 def test_float_export_and_float_backend(run, tmp_path):
