@@ -2,11 +2,12 @@
 
 Files are named ``{label}_{speaker}_{index}.wav``. The encoder computes a
 log-mel spectrogram with torchaudio (hop 10 ms: one time step per frame),
-normalises it per clip (zero mean, unit variance over all bands and frames;
-optionally resamples the voiced part to a fixed duration), and turns it into spikes by *send-on-delta*: band b emits an "up" spike when
-its log energy has risen by ``delta`` since its last spike and a "down" spike
-when it has fallen by ``delta`` (2 x n_mels input channels). On FSDD this
-beats feeding the log-mel as a current (DESIGN.md), and it is the
+normalises it per clip (zero mean, unit variance over all bands and
+frames), optionally resamples its voiced part to a fixed duration, and turns
+it into spikes by *send-on-delta*: band b emits an "up" spike when its log
+energy has risen by ``delta`` since its last spike and a "down" spike when
+it has fallen by ``delta`` (2 x n_mels input channels). On FSDD this beats
+feeding the log-mel as a current (DESIGN.md), and it is the
 event-camera-style code neuromorphic front ends produce.
 """
 from __future__ import annotations
