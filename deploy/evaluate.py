@@ -74,11 +74,11 @@ def evaluate_file(path, data: str, out, *, backend: str = "engine", limit: Optio
                "fixed": bool(net.fixed), "seconds": seconds,
                "samples_per_s": len(y) / max(seconds, 1e-9),
                "overflow_counts": dict(result.counts)}
-    if trained_on and encoding_of(trained_on) != encoding_of(data):
+    trained_enc, data_enc = encoding_of(trained_on or ""), encoding_of(data)
+    if trained_on and trained_enc != data_enc:
         # same channel count but another encoding (e.g. duration=44 vs none):
         # the accuracy would be silently wrong, so say it
-        metrics["encoding_mismatch"] = {"trained_on": encoding_of(trained_on),
-                                        "evaluated_on": encoding_of(data)}
+        metrics["encoding_mismatch"] = {"trained_on": trained_enc, "evaluated_on": data_enc}
         print(f"warning: {path} was trained on {trained_on!r}, whose encoding differs from "
               f"{data!r}: {metrics['encoding_mismatch']}", file=sys.stderr)
     if compare not in ("none", backend):

@@ -36,6 +36,7 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     from lava_delays.deploy.hdf5 import save_hdf5
     from lava_delays.deploy.netx import netx_compatible
     from lava_delays.deploy.quantize import quantize_model
+    from lava_delays.train.run import training_data_spec
     from lava_delays.train.trainer import (CHECKPOINT, checkpoint_path, load_checkpoint,
                                            model_from_checkpoint)
     out = Path(out)
@@ -53,7 +54,7 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     # the trainer's float units (on-device fine-tuning); a float file has none
     meta = {"source": str(run_dir), "model_config": model.cfg.to_dict(),
             "scales": [b.scale for b in model.blocks] if fixed else None,
-            "data": _training_data(run_dir)}
+            "data": training_data_spec(run_dir)}
     save_hdf5(net, out, metadata=meta)
     check = netx_compatible(net)
     metrics = {"network": str(out), "fixed": fixed, "layers": report,
@@ -68,13 +69,3 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
         metrics["nir"] = str(nir)
     write_json(out.parent / "metrics.json", metrics)
     return metrics
-
-
-def _training_data(run_dir):
-    """The data spec the run was trained on (its ``config.json``), or None
-    for runs made through the Python API without one."""
-    import json
-    try:
-        return json.loads((Path(run_dir) / "config.json").read_text()).get("data")
-    except (OSError, ValueError, AttributeError):
-        return None

@@ -7,6 +7,7 @@ delay. All derive from :class:`LavaDelaysError` (and from ``ValueError`` where
 the problem is a bad value), so ``except ValueError`` keeps working for code
 written against lava-nc.
 """
+import math
 
 
 class LavaDelaysError(Exception):
@@ -63,7 +64,6 @@ class TrainingDivergedError(LavaDelaysError, RuntimeError):
 def check_rate(name: str, value) -> float:
     """``value`` as a float that is finite and >= 0 (learning rates, decay
     and dropout factors), or a :class:`ParameterError` naming it."""
-    import math
     try:
         out = float(value)
     except (TypeError, ValueError):

@@ -16,8 +16,19 @@ from lava_delays.train.model import ModelConfig
 from lava_delays.train.trainer import (CHECKPOINT, TrainConfig, Trainer, _world,
                                        accuracy_of, init_distributed, progress_bar)
 
+#: the run directory's record of how it was trained (data spec, configs)
+RUN_CONFIG = "config.json"
 MODEL_KEYS = set(ModelConfig.__dataclass_fields__) - {"n_in", "n_classes"}
 TRAIN_KEYS = set(TrainConfig.__dataclass_fields__)
+
+
+def training_data_spec(run_dir) -> Optional[str]:
+    """The data spec a run directory was trained on (its ``config.json``),
+    or None for runs made through the :class:`Trainer` API without one."""
+    try:
+        return json.loads((Path(run_dir) / RUN_CONFIG).read_text()).get("data")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def read_config(path) -> dict:
@@ -68,7 +79,7 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
     if resume:
         trainer.resume()
     if rank == 0:
-        write_json(out / "config.json", {"data": data, "test_data": test_data,
+        write_json(out / RUN_CONFIG, {"data": data, "test_data": test_data,
                                          "model": model_cfg.to_dict(),
                                          "train": asdict(train_cfg)})
         trainer.progress = progress_bar(train_cfg.epochs, trainer.epoch)

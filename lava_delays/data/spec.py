@@ -13,6 +13,7 @@ random: unseen speakers are the hard part.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -49,9 +50,14 @@ def _timing(rest: str, test_rest: Optional[str]):
         n_test = int(opts.pop("test", 1000))
     except ValueError as err:
         raise DataSpecError(f"timing train=/test= must be integers: {err}") from None
-    task = TimingTask.from_spec("timing:" + ",".join(f"{k}={v}" for k, v in opts.items()))
+    task = _timing_task(opts)
     train, test = task.split(n_train, n_test, seed=0)
     return train, test, {"n_classes": task.n_classes, "n_inputs": task.n_inputs}
+
+
+def _timing_task(opts: dict) -> TimingTask:
+    """The task of a timing spec's task options (``train``/``test`` removed)."""
+    return TimingTask.from_spec("timing:" + ",".join(f"{k}={v}" for k, v in opts.items()))
 
 
 def _fsdd(rest: str):
@@ -87,15 +93,7 @@ def _hsd(kind: str, rest: str, test_spec: Optional[str]):
     root, _, opt = rest.partition(":")
     if not root:
         raise DataSpecError(f"{kind} needs a root folder: {kind}:ROOT[:steps=100,dt_ms=10,pool=1]")
-    opts = _options(opt)
-    known = {"steps": int, "dt_ms": float, "pool": int, "limit": int}
-    unknown = set(opts) - set(known)
-    if unknown:
-        raise DataSpecError(f"unknown {kind} option(s) {sorted(unknown)}; known: {', '.join(known)}")
-    try:
-        kw = {k: known[k](v) for k, v in opts.items()}
-    except ValueError as err:
-        raise DataSpecError(f"bad {kind} option value: {err}") from None
+    kw = _hsd_options(kind, _options(opt))
     if test_spec is not None:
         raise DataSpecError(f"{kind} has its own test split; drop --test-data")
     x, y, _ = load_hsd(kind, root, "train", **kw)
@@ -114,19 +112,36 @@ def encoding_of(spec: str) -> dict:
     try:
         if kind == "timing":
             opts = {k: v for k, v in _options(rest).items() if k not in ("train", "test")}
-            task = TimingTask.from_spec("timing:" + ",".join(f"{k}={v}" for k, v in opts.items()))
-            return {"kind": kind, **dataclasses.asdict(task.config)}
+            return {"kind": kind, **dataclasses.asdict(_timing_task(opts).config)}
         opts = _options(rest.partition(":")[2])
         if kind == "fsdd":
             opts = {k: v for k, v in opts.items() if k not in ("speakers", "test_speaker")}
             return {"kind": kind, **dataclasses.asdict(_audio_encoder(opts))}
         if kind in ("shd", "ssc"):
-            kw = {"steps": 100, "dt_ms": 10.0, "pool": 1}
-            kw.update({k: type(kw[k])(v) for k, v in opts.items() if k in kw})
+            from lava_delays.data.hsd import load_hsd
+            # load_hsd's defaults, overridden by the spec; ``limit`` selects samples
+            kw = {k: p.default for k, p in inspect.signature(load_hsd).parameters.items()
+                  if k in _HSD_OPTIONS and k != "limit"}
+            kw.update({k: v for k, v in _hsd_options(kind, opts).items() if k in kw})
             return {"kind": kind, **kw}
     except (LavaDelaysError, ValueError):
         pass
     return {"kind": kind, "spec": rest if kind == "timing" else rest.partition(":")[2]}
+
+
+_HSD_OPTIONS = {"steps": int, "dt_ms": float, "pool": int, "limit": int}
+
+
+def _hsd_options(kind: str, opts: dict) -> dict:
+    """An SHD/SSC spec's options converted to :func:`load_hsd` keywords."""
+    unknown = set(opts) - set(_HSD_OPTIONS)
+    if unknown:
+        raise DataSpecError(f"unknown {kind} option(s) {sorted(unknown)}; known: "
+                            f"{', '.join(_HSD_OPTIONS)}")
+    try:
+        return {k: _HSD_OPTIONS[k](v) for k, v in opts.items()}
+    except ValueError as err:
+        raise DataSpecError(f"bad {kind} option value: {err}") from None
 
 
 def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:
