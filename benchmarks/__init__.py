@@ -20,6 +20,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
   feed-forward and recurrent, and a same-parameter-budget baseline.
 * ``online_fsdd`` -- on-line learning on the FSDD recordings, unseen test
   speaker, with and without learned delays.
+* ``online_delay_only`` -- delay-only on-line learning (hidden weights fixed,
+  delays and read-out learn) vs fixed random delays, and the ceiling of
+  template-matched delays (timing task, 4 seeds).
 * ``online_vs_bptt`` -- on-line three-factor learning vs torch BPTT of the
   same network from the same initial parameters (timing task, fixed vs
   learned delays): deployed test accuracy, train time, delay movement.
@@ -54,6 +57,7 @@ BENCHMARKS = {
     "engine": "lava_delays.benchmarks.engine",
     "online_timing": "lava_delays.benchmarks.online_timing",
     "online_fsdd": "lava_delays.benchmarks.online_fsdd",
+    "online_delay_only": "lava_delays.benchmarks.online_delay_only",
     "online_vs_bptt": "lava_delays.benchmarks.online_vs_bptt",
     "online_memory": "lava_delays.benchmarks.online_memory",
     "train_timing": "lava_delays.benchmarks.train_timing",

@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     for kind, default in (("weights", 0.3), ("delays", 4.0), ("axonal", 0.25), ("readout", 0.15)):
         online.add_argument(f"--lr-{kind}", type=float, default=default)
     online.add_argument("--momentum", type=float, default=0.9)
+    online.add_argument("--hidden-weight", type=float, default=None,
+                        help="start every hidden weight at this value (e.g. 0.3 with "
+                             "--learn synaptic: delay-only learning)")
 
     bench = sub.add_parser("bench", help="run a benchmark (NAME or 'list')")
     bench.add_argument("name")
@@ -125,7 +128,7 @@ def _online(args) -> int:
         max_delay=args.max_delay, delay_spread=args.delay_spread if args.delay_spread
         is not None else (0.0 if args.backend == "lava" else 6.0), lr_weights=args.lr_weights,
         lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout,
-        momentum=args.momentum)
+        momentum=args.momentum, hidden_weight=args.hidden_weight)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
           f"metrics in {args.out / 'metrics.json'}")
     return 0

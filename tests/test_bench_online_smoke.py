@@ -136,3 +136,23 @@ def test_online_fsdd_quick(tmp_path):
     assert m["n_test"] == 100 and len(m["rows"]) == 2
     assert all(0 <= r["test_accuracy"] <= 1 for r in m["rows"])
     assert (tmp_path / "metrics.json").is_file()
+
+
+def test_online_delay_only_quick(tmp_path):
+    from lava_delays.benchmarks import online_delay_only
+    m = online_delay_only.run(tmp_path, quick=True)
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["benchmark"] == "online_delay_only" and saved["quick"] is True
+    rows = {r["condition"]: r for r in m["rows"] if r["kind"] != "fixed point"}
+    assert set(rows) == {c[0] for c in online_delay_only.CEILING + online_delay_only.CONDITIONS}
+    fixed = {r["condition"]: r for r in m["rows"] if r["kind"] == "fixed point"}
+    assert set(fixed) == set(online_delay_only.FIXED_POINT)
+    assert fixed["learned delays only"]["hidden_weight_change"] == 0
+    assert fixed["learned delays only"]["mean_delay_shift"] >= 0
+    # what must stay fixed stays fixed, what learns moves
+    assert rows["matched delays, read-out learns"]["hidden_weight_change"] == 0
+    assert rows["matched delays, read-out learns"]["hidden"] == 10
+    assert rows["learned delays only"]["hidden_weight_change"] == 0
+    assert rows["fixed random delays, read-out only"]["mean_delay_shift"] == 0
+    assert rows["fixed random delays, weights learn"]["hidden_weight_change"] > 0
+    assert "learned delays only beat fixed random delays on" in m["table"]

@@ -242,6 +242,32 @@ class TimingTask:
         spikes[np.arange(n)[:, None], times, np.arange(self.n_inputs)[None, :]] = 1
         return spikes, labels
 
+    def matched_delays(self, margin: int = 0) -> np.ndarray:
+        """Delays that turn each class's sequence into one coincidence.
+
+        ``delays[k, i]`` delays input ``i``'s event of class ``k`` so that all
+        events of the class arrive together, ``margin`` steps after the last
+        one: ``(channels - 1) * gap - templates[k, c] + margin`` for every copy
+        ``c`` of a channel. A neuron ``k`` with these delays and equal
+        excitatory weights is a template detector for class ``k`` -- the
+        ceiling that delay learning can aim at (``lava-delays bench
+        online_delay_only``).
+
+        Parameters
+        ----------
+        margin : int
+            Extra delay of every synapse, ``>= 0`` steps.
+
+        Returns
+        -------
+        np.ndarray, int64 [classes, n_inputs]
+            Values in ``margin .. margin + (channels - 1) * gap``.
+        """
+        margin = _check_int("margin", margin, 0)
+        cfg = self.config
+        d = (cfg.channels - 1) * cfg.gap - self.templates + margin
+        return np.tile(d, (1, cfg.repeats)).astype(np.int64)
+
     def split(self, n_train: int, n_test: int, seed: int = 0):
         """Train and test sets drawn with disjoint sampling seeds.
 

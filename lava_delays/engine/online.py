@@ -48,6 +48,16 @@ class OnlineConfig:
     0..``init_delay``), ``learn`` which parameters learn (default: all that
     exist). Rates are SGD rates (with ``momentum``) of the float rule; fixed point derives
     its own from them.
+
+    ``hidden_weight`` (float, optional) starts every hidden feed-forward
+    weight at this one value instead of the random init. With
+    ``learn=("synaptic",)`` this is *delay-only* learning: the hidden
+    neurons are identical excitatory coincidence detectors and only where
+    their inputs arrive (and the read-out) learns. On the timing task it is
+    the one setting in which learned delays beat fixed random ones on every
+    seed (README, ``lava-delays bench online_delay_only``): learning hidden
+    weights under the cross-entropy of a summed read-out drives hidden
+    activity up and away from coincidence detection.
     """
     hidden: Sequence[int] = (64,)
     delays: str = "synaptic"
@@ -71,6 +81,7 @@ class OnlineConfig:
     #: initial Gaussian spread (steps) of the delay gradient, annealed to 0
     delay_spread: float = 0.0
     weight_init: float = 1.0
+    hidden_weight: Optional[float] = None
     fixed: bool = False
     seed: int = 0
 
@@ -91,6 +102,13 @@ class OnlineConfig:
         if missing:
             raise ParameterError(f"cannot learn {sorted(missing)} with delays={self.delays!r}")
         self.learn = tuple(sorted(learn))
+        if self.hidden_weight is not None:
+            if (isinstance(self.hidden_weight, bool)
+                    or not isinstance(self.hidden_weight, (int, float, np.floating, np.integer))
+                    or not np.isfinite(self.hidden_weight)):
+                raise ParameterError(f"hidden_weight must be a finite number or None, "
+                                     f"got {self.hidden_weight!r}")
+            self.hidden_weight = float(self.hidden_weight)
         for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
                      "weight_init", "delay_spread"):
             setattr(self, name, check_rate(name, getattr(self, name)))
@@ -142,6 +160,8 @@ class OnlineLearner:
         n_prev = n_in
         for n in config.hidden:
             w = rng.normal(0, config.weight_init * 2.0 / np.sqrt(n_prev), (n, n_prev)) + 0.5 / n_prev
+            if config.hidden_weight is not None:   # drawn anyway: the same rng stream
+                w = np.full_like(w, config.hidden_weight)
             syn = (rng.integers(0, init_d + 1, (n, n_prev)).astype(float)
                    if config.delays in ("synaptic", "both") else None)
             ax = (rng.integers(0, init_d + 1, n_prev).astype(float)
@@ -171,6 +191,9 @@ class OnlineLearner:
         from lava_delays.engine.finetune import learner_parameters
         p = learner_parameters(net, readout_scale)
         base = config or OnlineConfig()
+        if base.hidden_weight is not None:
+            raise ParameterError("hidden_weight sets the initial weights of a network learned "
+                                 "from scratch; a deployed network brings its own")
         cfg = replace(base, hidden=p["hidden"], delays=p["delays"], du=p["du"], dv=p["dv"],
                       readout_du=p["readout_du"], readout_dv=p["readout_dv"],
                       recurrent=p["recurrent"],

@@ -374,6 +374,20 @@ class PlasticSynapses:
         self.spread = float(sigma)
         self._kernel = delay_kernel(self.spread, self.fixed)
 
+    def set_synaptic_delays(self, steps) -> None:
+        """Replace the synaptic delays (steps, shape (n_post, n_pre); they
+        become the new starting point of :meth:`DelayState` movement). Values
+        outside ``0..max_delay`` raise :class:`ParameterError`."""
+        steps = np.asarray(steps, dtype=np.float64)
+        if self.syn is None:
+            raise ParameterError("this connection has no synaptic delays")
+        if steps.shape != self.weights.shape:
+            raise ParameterError(f"delays must have shape {self.weights.shape}, got {steps.shape}")
+        if not np.all(np.isfinite(steps)) or steps.min() < 0 or steps.max() > self.max_delay:
+            raise ParameterError(f"delays must be finite and in 0..{self.max_delay}")
+        self.syn = DelayState(steps, self.max_delay, self.fixed)
+        self._routed = self._route()
+
     def routed_delays(self) -> np.ndarray:
         """Integer delays that route spikes now, shape (n_post, n_pre)."""
         return self._routed

@@ -267,3 +267,25 @@ def test_sample_argument_errors():
         task.sample(3, seed=-2)
     with pytest.raises(TimingTaskError, match="seed"):
         task.sample(3, seed=1.5)
+
+
+@pytest.mark.parametrize("repeats", [1, 2])
+def test_matched_delays_make_each_class_one_coincidence(repeats):
+    task = TimingTask(jitter=0.0, noise=0.0, repeats=repeats)
+    d = task.matched_delays(margin=3)
+    assert d.shape == (task.n_classes, task.n_inputs) and d.dtype == np.int64
+    assert d.min() == 3 and d.max() == 3 + (task.config.channels - 1) * task.config.gap
+    x, y = task.sample(20, seed=0)
+    for spikes, label in zip(x, y):
+        t, i = np.nonzero(spikes)
+        arrivals = t + d[label, i]
+        assert np.unique(arrivals).size == 1              # all events coincide
+        other = d[(label + 1) % task.n_classes, i]
+        assert np.unique(t + other).size > 1              # not for another class's delays
+
+
+def test_matched_delays_margin_errors():
+    with pytest.raises(TimingTaskError, match="margin"):
+        TimingTask().matched_delays(margin=-1)
+    with pytest.raises(TimingTaskError, match="margin"):
+        TimingTask().matched_delays(margin=1.5)

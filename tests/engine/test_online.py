@@ -46,6 +46,9 @@ def test_learning_beats_chance_float_and_fixed(small_task):
     (dict(hidden=(0,)), "hidden"),
     (dict(du=1.5), "du"),
     (dict(delay_spread=float("inf")), "delay_spread"),
+    (dict(hidden_weight=float("nan")), "hidden_weight"),
+    (dict(hidden_weight="0.3"), "hidden_weight"),
+    (dict(hidden_weight=True), "hidden_weight"),
 ])
 def test_config_errors(kwargs, match):
     with pytest.raises(ParameterError, match=match):
@@ -90,6 +93,7 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     (["--learn", "weights,synaptic", "--delays", "none"], "cannot learn"),
     (["--hidden", "a,b"], "--hidden"),
     (["--init", "net.h5"], "net.h5"),
+    (["--hidden-weight", "nan"], "hidden_weight"),
 ])
 def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
     rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),
@@ -123,3 +127,54 @@ def test_spike_augment():
     assert np.array_equal(spike_augment(0.0, 0)(x, rng), x)
     with pytest.raises(ParameterError):
         spike_augment(1.0, 0)
+
+
+def test_delay_only_learning_moves_delays_not_hidden_weights(small_task):
+    """hidden_weight + learn=("synaptic",): equal hidden weights that stay
+    put, delays that move and learn the task (float and fixed point)."""
+    task, (train, test) = small_task
+    for fixed in (False, True):
+        cfg = OnlineConfig(hidden=(16,), delays="synaptic", learn=("synaptic",), max_delay=24,
+                           hidden_weight=0.3, lr_delays=64.0, delay_spread=3.0, fixed=fixed,
+                           seed=1)
+        learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
+        w0 = learner.ff[0].weights.copy()
+        assert np.unique(w0).size == 1
+        assert w0[0, 0] == (20 if fixed else 0.3)      # 0.3 * 64, kept even
+        read0 = learner.out.weights.copy()
+        hist = train_online(learner, train, test, epochs=4, batch=16)
+        np.testing.assert_array_equal(learner.ff[0].weights, w0)
+        assert not np.array_equal(learner.out.weights, read0)
+        assert learner.delay_shift() > 1.0, "delays did not move"
+        assert hist[-1]["test_accuracy"] > 0.5, hist[-1]       # chance 0.25
+
+
+def test_hidden_weight_keeps_the_random_stream():
+    """A uniform hidden init leaves every other initial parameter unchanged."""
+    a = OnlineLearner(5, 3, OnlineConfig(hidden=(6,), seed=4))
+    b = OnlineLearner(5, 3, OnlineConfig(hidden=(6,), seed=4, hidden_weight=0.25))
+    assert np.all(b.ff[0].weights == 0.25) and not np.all(a.ff[0].weights == 0.25)
+    np.testing.assert_array_equal(a.ff[0].routed_delays(), b.ff[0].routed_delays())
+    np.testing.assert_array_equal(a.out.weights, b.out.weights)
+
+
+def test_hidden_weight_is_rejected_with_a_deployed_network():
+    net = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), max_delay=5)).network()
+    with pytest.raises(ParameterError, match="hidden_weight"):
+        OnlineLearner.from_network(net, OnlineConfig(hidden_weight=0.3))
+
+
+def test_set_synaptic_delays_routes_and_rejects_bad_values():
+    learner = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), max_delay=10, seed=0))
+    syn = learner.ff[0]
+    new = np.arange(12).reshape(3, 4) % 11
+    syn.set_synaptic_delays(new)
+    np.testing.assert_array_equal(syn.routed_delays(), new)
+    np.testing.assert_array_equal(learner.network().layers[0].ff.delays, new)
+    assert learner.delay_shift() == 0           # the new delays are the new start
+    for bad, match in ((new + 1, "0..10"), (new[:2], "shape"), (new * np.nan, "finite")):
+        with pytest.raises(ParameterError, match=match):
+            syn.set_synaptic_delays(bad)
+    no_delays = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), delays="none"))
+    with pytest.raises(ParameterError, match="no synaptic delays"):
+        no_delays.ff[0].set_synaptic_delays(new)

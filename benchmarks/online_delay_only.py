@@ -1,0 +1,174 @@
+"""Can on-line learning of *delays alone* beat fixed random delays?
+
+On the timing task the library's default rule (weights and delays learn
+together) is no better than fixed random delays (``online_timing``). This
+benchmark shows why and what works instead.
+
+* **Ceiling** (10 hidden neurons, one per class): hidden neuron ``k`` gets
+  the delays that make class ``k``'s events coincide
+  (:meth:`~lava_delays.data.TimingTask.matched_delays`) and equal
+  excitatory weights (0.12: about six coincident events reach threshold).
+  With only the read-out learning this is close to perfect. If the hidden
+  weights learn too (the three-factor rule = BPTT of the layer), the
+  cross-entropy of the summed read-out is lowered by *more* hidden activity
+  -- the detectors' weights grow, they answer every class, and accuracy
+  falls -- although the loss goes down.
+* **Delay-only learning** (32 hidden): hidden weights fixed at one
+  excitatory value (``OnlineConfig(hidden_weight=0.3, learn=("synaptic",))``);
+  delays and the read-out learn (``lr_delays`` 64: the gradient of a delay
+  is proportional to its small weight). Against fixed random delays with
+  learned weights (the usual baseline), with the same delays but no
+  learning (read-out only), learned weights + delays (the defaults), and
+  weights only (no delays).
+
+Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
+spread 6 annealed, seeds 0-3 (initial parameters and data order); the last
+two conditions also in fixed point (seed 0: the integer learner that Lava's
+``PlasticDelayDense`` runs bit for bit). Two runs at a time. Run:
+``lava-delays bench online_delay_only --out DIR`` (about 8 minutes on 2
+cores).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from lava_delays.benchmarks import log, machine_info, write_metrics
+
+#: equal excitatory hidden weight of the template detectors (ceiling rows)
+DETECTOR_WEIGHT = 0.12
+#: hidden weight of delay-only learning (several coincident events fire)
+DELAY_ONLY_WEIGHT = 0.3
+#: delay learning rate of delay-only learning
+DELAY_ONLY_LR = 64.0
+
+CEILING = [  # (name, hidden weights learn?)
+    ("matched delays, read-out learns", False),
+    ("matched delays, weights learn too", True),
+]
+#: conditions also run in fixed point (first seed)
+FIXED_POINT = ("fixed random delays, weights learn", "learned delays only")
+CONDITIONS = [  # (name, OnlineConfig options)
+    ("weights only (no delays)", dict(delays="none", learn=("weights",))),
+    ("fixed random delays, weights learn", dict(delays="synaptic", learn=("weights",))),
+    ("learned delays + weights (defaults)", dict(delays="synaptic",
+                                                 learn=("weights", "synaptic"))),
+    ("fixed random delays, read-out only", dict(delays="synaptic", learn=(),
+                                                hidden_weight=DELAY_ONLY_WEIGHT)),
+    ("learned delays only", dict(delays="synaptic", learn=("synaptic",),
+                                 hidden_weight=DELAY_ONLY_WEIGHT, lr_delays=DELAY_ONLY_LR)),
+]
+
+
+def _one(job):
+    from lava_delays.data import TimingTask
+    from lava_delays.engine.online import OnlineConfig, OnlineLearner, train_online
+    kind, name, opts, hidden, seed, epochs, n_train, n_test = job
+    fixed = kind == "fixed point"
+    task = TimingTask()
+    train, test = task.split(n_train, n_test, seed=0)
+    if kind == "ceiling":
+        cfg = OnlineConfig(hidden=(task.n_classes,), delays="synaptic",
+                           learn=("weights",) if opts else (),
+                           hidden_weight=DETECTOR_WEIGHT, delay_spread=6.0, seed=seed)
+        learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
+        learner.ff[0].set_synaptic_delays(task.matched_delays(margin=2))
+    else:
+        cfg = OnlineConfig(hidden=(hidden,), delay_spread=6.0, seed=seed, fixed=fixed, **opts)
+        learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
+    w0 = learner.ff[0].weights.copy()
+    t0 = time.perf_counter()
+    history = train_online(learner, train, test, epochs=epochs, batch=32, seed=seed)
+    row = {"kind": kind, "condition": name, "seed": seed, "hidden": cfg.hidden[0],
+           "test_accuracy": history[-1]["test_accuracy"],
+           "best_test_accuracy": max(r["test_accuracy"] for r in history),
+           "train_accuracy": history[-1]["train_accuracy"],
+           "mean_delay_shift": learner.delay_shift(),
+           "hidden_weight_change": float(np.abs(learner.ff[0].weights - w0).mean()),
+           "seconds": time.perf_counter() - t0, "history": history}
+    log(f"{name:38s} {'fixed' if fixed else 'float'} seed {seed} test {row['test_accuracy']:.3f} "
+        f"(best {row['best_test_accuracy']:.3f}) shift {row['mean_delay_shift']:.2f} "
+        f"{row['seconds']:.0f}s")
+    return row
+
+
+def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
+        seeds=(0, 1, 2, 3), workers: int = 2) -> dict:
+    n_train, n_test = 2000, 1000
+    if quick:
+        hidden, epochs, seeds, n_train, n_test, workers = 8, 1, (0,), 100, 50, 1
+    jobs = [("ceiling", name, learn_w, None, 0, epochs, n_train, n_test)
+            for name, learn_w in CEILING]
+    jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
+             for name, opts in CONDITIONS for seed in seeds]
+    jobs += [("fixed point", name, opts, hidden, seeds[0], epochs, n_train, n_test)
+             for name, opts in CONDITIONS if name in FIXED_POINT]
+    t0 = time.perf_counter()
+    if workers > 1:
+        ctx = multiprocessing.get_context("spawn")   # no fork of numba/threads state
+        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+            rows = list(ex.map(_one, jobs))
+    else:
+        rows = [_one(job) for job in jobs]
+    table = _table(rows, hidden, epochs, seeds)
+    print(table)
+    metrics = {"benchmark": "online_delay_only", "machine": machine_info(), "quick": quick,
+               "hidden": hidden, "epochs": epochs, "seeds": list(seeds), "n_train": n_train,
+               "n_test": n_test, "seconds": time.perf_counter() - t0, "rows": rows,
+               "summary": _summary(rows), "table": table}
+    write_metrics(out, metrics)
+    return metrics
+
+
+def _summary(rows) -> dict:
+    """Mean final test accuracy per condition (over seeds)."""
+    out = {}
+    for name in [c[0] for c in CEILING] + [c[0] for c in CONDITIONS]:
+        acc = [r["test_accuracy"] for r in rows
+               if r["condition"] == name and r["kind"] != "fixed point"]
+        out[name] = float(np.mean(acc))
+    for name in FIXED_POINT:
+        out[f"{name}, fixed point"] = next(r["test_accuracy"] for r in rows
+                                           if r["condition"] == name
+                                           and r["kind"] == "fixed point")
+    return out
+
+
+def _table(rows, hidden, epochs, seeds) -> str:
+    lines = [f"Delay-only on-line learning, timing task (10 classes), {epochs} epochs, float "
+             f"engine; test accuracy (final epoch)",
+             f"ceiling, 10 hidden, seed 0, hidden weights start at {DETECTOR_WEIGHT}:"]
+    for name, _ in CEILING:
+        r = next(r for r in rows if r["condition"] == name)
+        lines.append(f"  {name:38s} {r['test_accuracy']:.3f}  (mean |dw| "
+                     f"{r['hidden_weight_change']:.3f})")
+    lines.append(f"{hidden} hidden, seeds {', '.join(map(str, seeds))}:")
+    lines.append(f"  {'condition':38s} " + " ".join(f"{'s' + str(s):>6s}" for s in seeds)
+                 + f" {'mean':>6s} {'shift':>6s}")
+    for name, _ in CONDITIONS:
+        rs = [r for r in rows if r["condition"] == name and r["kind"] == "condition"]
+        accs = [r["test_accuracy"] for r in sorted(rs, key=lambda r: r["seed"])]
+        lines.append(f"  {name:38s} " + " ".join(f"{a:6.3f}" for a in accs)
+                     + f" {np.mean(accs):6.3f} {np.mean([r['mean_delay_shift'] for r in rs]):6.2f}")
+    s = _summary(rows)
+    best = s["learned delays only"]
+    lines.append(f"learned delays only: {best:.3f}; vs fixed random delays (weights learn) "
+                 f"{100 * (best - s['fixed random delays, weights learn']):+.1f} pp; vs the same "
+                 f"delays unlearned {100 * (best - s['fixed random delays, read-out only']):+.1f} "
+                 f"pp; vs weights only {100 * (best - s['weights only (no delays)']):+.1f} pp")
+    fx = {n: s[f"{n}, fixed point"] for n in FIXED_POINT}
+    lines.append(f"fixed point, seed {seeds[0]}: learned delays only "
+                 f"{fx['learned delays only']:.3f} vs fixed random delays (weights learn) "
+                 f"{fx['fixed random delays, weights learn']:.3f} "
+                 f"({100 * (fx['learned delays only'] - fx['fixed random delays, weights learn']):+.1f} pp)")
+    by_seed = {}
+    for r in (r for r in rows if r["kind"] == "condition"):
+        by_seed.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]
+    wins = sum(v.get("learned delays only", 0) > v.get("fixed random delays, weights learn", 1)
+               for v in by_seed.values())
+    lines.append(f"learned delays only beat fixed random delays on {wins} of {len(seeds)} seeds")
+    return "\n".join(lines)
