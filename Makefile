@@ -34,7 +34,7 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
-# every benchmark (about 2.3 hours on 2 cores); one: lava-delays bench NAME --out DIR
+# every benchmark (about 2.4 hours on 2 cores); one: lava-delays bench NAME --out DIR
 bench: install
 	for name in $$($(VENV)/bin/lava-delays bench list); do \
 	  $(VENV)/bin/lava-delays bench $$name --out $(OUT)/bench/$$name || exit 1; \

@@ -13,7 +13,8 @@ benchmark shows why and what works instead.
   cross-entropy of the summed read-out is lowered by *more* hidden activity
   -- the detectors' weights grow, they answer every class, and accuracy
   falls -- although the loss goes down.
-* **Delay-only learning** (32 hidden): hidden weights fixed at one
+* **Delay-only learning** (32 hidden, feed-forward; and recurrent, where
+  the recurrent connections get random delays that learn too): hidden weights fixed at one
   excitatory value (``OnlineConfig(hidden_weight=0.3, learn=("synaptic",))``);
   delays and the read-out learn (``lr_delays`` 64: the gradient of a delay
   is proportional to its small weight). Against fixed random delays with
@@ -24,9 +25,9 @@ benchmark shows why and what works instead.
 Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
 spread 6 annealed, seeds 0-3 (initial parameters and data order); the last
 two conditions also in fixed point (seed 0: the integer learner that Lava's
-``PlasticDelayDense`` runs bit for bit). Two runs at a time. Run:
-``lava-delays bench online_delay_only --out DIR`` (about 8 minutes on 2
-cores).
+``PlasticDelayDense`` runs bit for bit); the recurrent conditions with
+seeds 0 and 1. Two runs at a time. Run: ``lava-delays bench
+online_delay_only --out DIR`` (about 13 minutes on 2 cores).
 """
 from __future__ import annotations
 
@@ -63,6 +64,20 @@ CONDITIONS = [  # (name, OnlineConfig options)
                                  hidden_weight=DELAY_ONLY_WEIGHT, lr_delays=DELAY_ONLY_LR)),
 ]
 
+#: recurrent layers (the hidden layer also feeds itself), first two seeds
+RECURRENT = [
+    ("fixed random delays, weights learn", dict(delays="synaptic", learn=("weights",))),
+    ("+ fixed random recurrent delays", dict(delays="synaptic", learn=("weights",),
+                                             recurrent_delays=True)),
+    ("learned delays + weights, recurrent delays", dict(delays="synaptic",
+                                                        learn=("weights", "synaptic"),
+                                                        recurrent_delays=True)),
+    ("learned delays only, recurrent delays too", dict(delays="synaptic", learn=("synaptic",),
+                                                       recurrent_delays=True,
+                                                       hidden_weight=DELAY_ONLY_WEIGHT,
+                                                       lr_delays=DELAY_ONLY_LR)),
+]
+
 
 def _one(job):
     from lava_delays.data import TimingTask
@@ -78,7 +93,8 @@ def _one(job):
         learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
         learner.ff[0].set_synaptic_delays(task.matched_delays(margin=2))
     else:
-        cfg = OnlineConfig(hidden=(hidden,), delay_spread=6.0, seed=seed, fixed=fixed, **opts)
+        cfg = OnlineConfig(hidden=(hidden,), delay_spread=6.0, seed=seed, fixed=fixed,
+                           recurrent=kind == "recurrent", **opts)
         learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
     w0 = learner.ff[0].weights.copy()
     t0 = time.perf_counter()
@@ -103,10 +119,13 @@ def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
         hidden, epochs, seeds, n_train, n_test, workers = 8, 1, (0,), 100, 50, 1
     jobs = [("ceiling", name, learn_w, None, 0, epochs, n_train, n_test)
             for name, learn_w in CEILING]
-    jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
-             for name, opts in CONDITIONS for seed in seeds]
+    # the slowest (recurrent, fixed point) first: the two workers end together
+    jobs += [("recurrent", name, opts, hidden, seed, epochs, n_train, n_test)
+             for name, opts in RECURRENT for seed in seeds[:2]]
     jobs += [("fixed point", name, opts, hidden, seeds[0], epochs, n_train, n_test)
              for name, opts in CONDITIONS if name in FIXED_POINT]
+    jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
+             for name, opts in CONDITIONS for seed in seeds]
     t0 = time.perf_counter()
     if workers > 1:
         ctx = multiprocessing.get_context("spawn")   # no fork of numba/threads state
@@ -129,8 +148,12 @@ def _summary(rows) -> dict:
     out = {}
     for name in [c[0] for c in CEILING] + [c[0] for c in CONDITIONS]:
         acc = [r["test_accuracy"] for r in rows
-               if r["condition"] == name and r["kind"] != "fixed point"]
+               if r["condition"] == name and r["kind"] in ("ceiling", "condition")]
         out[name] = float(np.mean(acc))
+    for name, _ in RECURRENT:
+        out[f"recurrent: {name}"] = float(np.mean(
+            [r["test_accuracy"] for r in rows if r["condition"] == name
+             and r["kind"] == "recurrent"]))
     for name in FIXED_POINT:
         out[f"{name}, fixed point"] = next(r["test_accuracy"] for r in rows
                                            if r["condition"] == name
@@ -165,6 +188,19 @@ def _table(rows, hidden, epochs, seeds) -> str:
                  f"{fx['learned delays only']:.3f} vs fixed random delays (weights learn) "
                  f"{fx['fixed random delays, weights learn']:.3f} "
                  f"({100 * (fx['learned delays only'] - fx['fixed random delays, weights learn']):+.1f} pp)")
+    rec_seeds = seeds[:2]
+    lines.append(f"recurrent, {hidden} hidden, seeds {', '.join(map(str, rec_seeds))}:")
+    for name, _ in RECURRENT:
+        rs = sorted((r for r in rows if r["condition"] == name and r["kind"] == "recurrent"),
+                    key=lambda r: r["seed"])
+        accs = [r["test_accuracy"] for r in rs]
+        lines.append(f"  {name:44s} " + " ".join(f"{a:6.3f}" for a in accs)
+                     + f" {np.mean(accs):6.3f} {np.mean([r['mean_delay_shift'] for r in rs]):6.2f}")
+    best_fixed = max(s["recurrent: fixed random delays, weights learn"],
+                     s["recurrent: + fixed random recurrent delays"])
+    only = s["recurrent: learned delays only, recurrent delays too"]
+    lines.append(f"recurrent: learned delays only {only:.3f}; vs the better fixed random "
+                 f"baseline {100 * (only - best_fixed):+.1f} pp")
     by_seed = {}
     for r in (r for r in rows if r["kind"] == "condition"):
         by_seed.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]

@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     online.add_argument("--delays", choices=["none", "synaptic", "axonal", "both"], default="synaptic")
     online.add_argument("--learn", default=None)
     online.add_argument("--recurrent", action="store_true")
+    online.add_argument("--recurrent-delays", action="store_true",
+                        help="random (learnable) delays on the recurrent connections too")
     online.add_argument("--backend", choices=["engine", "lava"], default="engine")
     online.add_argument("--epochs", type=int, default=20)
     online.add_argument("--test-data")
@@ -128,7 +130,8 @@ def _online(args) -> int:
         max_delay=args.max_delay, delay_spread=args.delay_spread if args.delay_spread
         is not None else (0.0 if args.backend == "lava" else 6.0), lr_weights=args.lr_weights,
         lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout,
-        momentum=args.momentum, hidden_weight=args.hidden_weight)
+        momentum=args.momentum, hidden_weight=args.hidden_weight,
+        recurrent_delays=args.recurrent_delays)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
           f"metrics in {args.out / 'metrics.json'}")
     return 0

@@ -39,6 +39,9 @@ def _delays(learner: OnlineLearner) -> dict:
             out[f"layer{k} synaptic"] = syn.syn.routed()
         if syn.ax is not None:
             out[f"layer{k} axonal"] = syn.ax.routed()
+        rec = learner.rec[k]
+        if rec is not None and rec.syn is not None:
+            out[f"layer{k} recurrent"] = rec.syn.routed()
     return out
 
 
@@ -90,7 +93,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         "initial_accuracy": initial_accuracy, "init": None if init is None else str(init),
         "backend": backend, "arithmetic": "fixed" if fixed else "float",
         "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": cfg.recurrent,
-        "hidden": list(cfg.hidden), "epochs": epochs, "train_seconds": seconds,
+        "recurrent_delays": cfg.recurrent_delays, "hidden": list(cfg.hidden), "epochs": epochs, "train_seconds": seconds,
         "history": history, "delay_clamps": learner.delay_clamps,
         "mean_delay_shift": learner.delay_shift(), "overflow_counts": dict(learner.counter),
         "data": data, **{k: v for k, v in info.items() if k not in ("n_inputs",)},

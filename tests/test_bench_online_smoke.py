@@ -143,8 +143,12 @@ def test_online_delay_only_quick(tmp_path):
     m = online_delay_only.run(tmp_path, quick=True)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["benchmark"] == "online_delay_only" and saved["quick"] is True
-    rows = {r["condition"]: r for r in m["rows"] if r["kind"] != "fixed point"}
+    rows = {r["condition"]: r for r in m["rows"] if r["kind"] in ("ceiling", "condition")}
     assert set(rows) == {c[0] for c in online_delay_only.CEILING + online_delay_only.CONDITIONS}
+    rec = {r["condition"]: r for r in m["rows"] if r["kind"] == "recurrent"}
+    assert set(rec) == {c[0] for c in online_delay_only.RECURRENT}
+    assert rec["learned delays only, recurrent delays too"]["hidden_weight_change"] == 0
+    assert "recurrent: learned delays only" in m["table"]
     fixed = {r["condition"]: r for r in m["rows"] if r["kind"] == "fixed point"}
     assert set(fixed) == set(online_delay_only.FIXED_POINT)
     assert fixed["learned delays only"]["hidden_weight_change"] == 0

@@ -62,14 +62,15 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         ``hidden`` sizes, ``delays`` kind, ``du``/``dv``/``readout_du``/
         ``readout_dv``, ``max_delay``, ``layers`` (per hidden layer: ff
         weights, synaptic delays or None, axonal delays or None, recurrent
-        weights or None) and ``w_out``.
+        weights or None, recurrent delays or None), ``w_out``, ``recurrent``
+        and ``recurrent_delays``.
 
     Raises
     ------
     UnsupportedFeatureError
         For what the on-line learner does not have: AdLIF neurons, per-neuron
-        or per-layer different decays/thresholds, read-out or recurrent delays,
-        a last layer that is not a read-out.
+        or per-layer different decays/thresholds, read-out delays, a last
+        layer that is not a read-out.
     """
     net.validate()
     fixed = net.fixed
@@ -94,12 +95,12 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         vth = float(nrn.vth)
         syn = None if layer.ff.delays is None else layer.ff.delay_matrix().astype(float)
         ax = None if layer.axonal_delays is None else np.asarray(layer.axonal_delays, float)
-        rec = None
+        rec = rec_d = None
         if layer.rec is not None:
-            if np.any(layer.rec.delay_matrix() != 0):
-                raise UnsupportedFeatureError(f"layer {k}: recurrent delays are not learned "
-                                              "on-line (only recurrent weights)")
             rec = _float_weights(layer.rec, vth, fixed)
+            if layer.rec.delays is not None:
+                rec_d = layer.rec.delay_matrix().astype(float)
+                max_delay = max(max_delay, layer.rec.buffer_delay())
         if syn is not None and ax is not None and (syn + ax[None, :]).max() > MAX_DELAY:
             raise UnsupportedFeatureError(
                 f"layer {k}: synaptic + axonal delay exceeds {MAX_DELAY}; the on-line learner "
@@ -109,7 +110,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         # the learner routes synaptic + axonal delay through one line
         max_delay = min(MAX_DELAY, max(max_delay, layer.ff.buffer_delay()
                                        + (int(ax.max(initial=0)) if ax is not None else 0)))
-        layers.append((_float_weights(layer.ff, vth, fixed), syn, ax, rec))
+        layers.append((_float_weights(layer.ff, vth, fixed), syn, ax, rec, rec_d))
     if len(decays) > 1:
         raise UnsupportedFeatureError(f"hidden layers have different decays {sorted(decays)}; "
                                       "the on-line learner uses one du, dv")
@@ -127,4 +128,5 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
             (True, True): "both"}[(syn_any, ax_any)]
     return {"hidden": tuple(layer.n_out for layer in hidden), "delays": kind, "du": du,
             "dv": dv, "readout_du": rdu, "readout_dv": rdv, "max_delay": max_delay,
-            "layers": layers, "w_out": w_out, "recurrent": hidden[0].rec is not None}
+            "layers": layers, "w_out": w_out, "recurrent": hidden[0].rec is not None,
+            "recurrent_delays": any(layer[4] is not None for layer in layers)}

@@ -82,6 +82,9 @@ class OnlineConfig:
     delay_spread: float = 0.0
     weight_init: float = 1.0
     hidden_weight: Optional[float] = None
+    #: random delays (0..init_delay) on the recurrent connections too; they
+    #: learn when "synaptic" learns (needs ``recurrent``)
+    recurrent_delays: bool = False
     fixed: bool = False
     seed: int = 0
 
@@ -89,7 +92,9 @@ class OnlineConfig:
         if self.delays not in DELAY_KINDS:
             raise ParameterError(f"delays must be one of {DELAY_KINDS}, got {self.delays!r}")
         have = {"weights"}
-        if self.delays in ("synaptic", "both"):
+        if self.recurrent_delays and not self.recurrent:
+            raise ParameterError("recurrent_delays needs recurrent=True")
+        if self.delays in ("synaptic", "both") or self.recurrent_delays:
             have.add("synaptic")
         if self.delays in ("axonal", "both"):
             have.add("axonal")
@@ -167,8 +172,10 @@ class OnlineLearner:
             ax = (rng.integers(0, init_d + 1, n_prev).astype(float)
                   if config.delays in ("axonal", "both") else None)
             rec = rng.normal(0, 0.5 / np.sqrt(n), (n, n)) if config.recurrent else None
+            rec_d = (rng.integers(0, init_d + 1, (n, n)).astype(float)
+                     if config.recurrent_delays else None)
             fb = rng.normal(0, 1.0 / np.sqrt(n_classes), (n, n_classes))
-            self._init.append((w, syn, ax, rec, fb))
+            self._init.append((w, syn, ax, rec, rec_d, fb))
             n_prev = n
         w_out = rng.normal(0, 1.0 / np.sqrt(n_prev), (n_classes, n_prev))
         self.seed_base = int(rng.integers(0, 2 ** 31))
@@ -196,13 +203,12 @@ class OnlineLearner:
                                  "from scratch; a deployed network brings its own")
         cfg = replace(base, hidden=p["hidden"], delays=p["delays"], du=p["du"], dv=p["dv"],
                       readout_du=p["readout_du"], readout_dv=p["readout_dv"],
-                      recurrent=p["recurrent"],
+                      recurrent=p["recurrent"], recurrent_delays=p["recurrent_delays"],
                       max_delay=max(p["max_delay"], base.max_delay)
-                      if p["delays"] != "none" else 0,
+                      if p["delays"] != "none" or p["recurrent_delays"] else 0,
                       learn=None if learn is None else tuple(learn))
         learner = cls(net.n_in, net.n_out, cfg)
-        learner._init = [(w, syn, ax, rec, init[4])
-                         for (w, syn, ax, rec), init in zip(p["layers"], learner._init)]
+        learner._init = [layer + (init[-1],) for layer, init in zip(p["layers"], learner._init)]
         learner._build(p["w_out"], batch=1)
         return learner
 
@@ -226,16 +232,22 @@ class OnlineLearner:
         self.ff: List[PlasticSynapses] = []
         self.rec: List[Optional[PlasticSynapses]] = []
         self.feedback = []
-        for k, (w, syn, ax, rec, fb) in enumerate(self._init):
+        for k, (w, syn, ax, rec, rec_d, fb) in enumerate(self._init):
             self.ff.append(PlasticSynapses(
                 self._w(w), syn_delays=syn, axonal_delays=ax, max_delay=cfg.max_delay,
                 batch=batch, trace_du=du, trace_dv=dv, fixed=cfg.fixed, learn=learn_h,
                 seed=self.seed_base + 3 * k, counter=self.counter,
                 max_spread=cfg.delay_spread, momentum=cfg.momentum))
+            # recurrent delays: the pre trace is the layer's own spikes, so
+            # the same eligibility (e-prop: no path through other neurons)
             self.rec.append(None if rec is None else PlasticSynapses(
-                self._w(rec), max_delay=0, batch=batch, trace_du=du, trace_dv=dv,
-                fixed=cfg.fixed, learn={"weights"} & learn_h, seed=self.seed_base + 3 * k + 1,
-                counter=self.counter, momentum=cfg.momentum))
+                self._w(rec), syn_delays=rec_d,
+                max_delay=cfg.max_delay if rec_d is not None else 0, batch=batch,
+                trace_du=du, trace_dv=dv, fixed=cfg.fixed,
+                learn=({"weights", "synaptic"} if rec_d is not None else {"weights"}) & learn_h,
+                seed=self.seed_base + 3 * k + 1, counter=self.counter,
+                max_spread=cfg.delay_spread if rec_d is not None else 0.0,
+                momentum=cfg.momentum))
             self.feedback.append(np.round(fb * WEIGHT_SCALE).astype(np.int64) if cfg.fixed else fb)
         self.out = PlasticSynapses(self._w(w_out), max_delay=0, batch=batch, fixed=cfg.fixed,
                                    learn={"weights"}, seed=self.seed_base + 2,
@@ -245,7 +257,7 @@ class OnlineLearner:
 
     def set_delay_spread(self, sigma: float) -> None:
         """Set the Gaussian spread of the delay gradient (0..config value)."""
-        for syn in self.ff:
+        for syn in self._delayed():
             syn.set_spread(sigma)
 
     def _resize(self, batch: int) -> None:
@@ -279,7 +291,10 @@ class OnlineLearner:
             layer = Layer(ff=Connection(weights=ff.weights.copy(), delays=ff.routed_delays().copy(),
                                         max_delay=cfg.max_delay), neurons=nrn)
             if rec is not None:
-                layer.rec = Connection(weights=rec.weights.copy())
+                layer.rec = Connection(
+                    weights=rec.weights.copy(),
+                    delays=None if rec.syn is None else rec.routed_delays().copy(),
+                    max_delay=None if rec.syn is None else cfg.max_delay)
             layers.append(layer)
         layers.append(Layer(ff=Connection(weights=self.out.weights.copy()), neurons=ro))
         return Network(n_in=self.n_in, layers=layers, fixed=cfg.fixed)
@@ -371,13 +386,16 @@ class OnlineLearner:
             syn.rates = rates
             return syn.apply(signal) if apply else syn.gradients(signal)
 
-        grads = {"weights": [], "rec": [], "synaptic": [], "axonal": []}
+        grads = {"weights": [], "rec": [], "rec_synaptic": [], "synaptic": [], "axonal": []}
         for ff, rec, sig in zip(self.ff, self.rec, sigs):
             g = update(ff, sig, hidden_rates)
             grads["weights"].append(g["weights"])
             grads["synaptic"].append(g["synaptic"] if ff.syn is not None else None)
             grads["axonal"].append(g["axonal"] if ff.ax is not None else None)
-            grads["rec"].append(None if rec is None else update(rec, sig, hidden_rates)["weights"])
+            g_rec = None if rec is None else update(rec, sig, hidden_rates)
+            grads["rec"].append(None if rec is None else g_rec["weights"])
+            grads["rec_synaptic"].append(None if rec is None or rec.syn is None
+                                         else g_rec["synaptic"])
         grads["readout"] = update(self.out, err, out_rates)["weights"]
         result["grads"] = grads
         return result
@@ -386,8 +404,8 @@ class OnlineLearner:
     def gradients(self, x: np.ndarray, labels: np.ndarray) -> dict:
         """Three-factor gradient estimates of every learnable parameter (float
         mode: of the batch-mean cross-entropy), nothing changed. Keys:
-        ``loss``, ``accuracy``, ``weights[k]``, ``rec[k]``, ``synaptic[k]``,
-        ``axonal[k]``, ``readout``."""
+        ``loss``, ``accuracy``, ``weights[k]``, ``rec[k]``, ``rec_synaptic[k]``,
+        ``synaptic[k]``, ``axonal[k]``, ``readout``."""
         out = self._learn(x, labels, apply=False)
         out.update(out.pop("grads"))
         return out
@@ -417,21 +435,27 @@ class OnlineLearner:
             if syn.ax is not None:
                 syn.ax.value = _delay_value(result["axonal_delay_steps"][k], syn.ax)
             syn._routed = syn._route()
-            if self.rec[k] is not None:
-                self.rec[k].weights = np.array(result["rec_weights"][k],
-                                               dtype=self.rec[k].weights.dtype)
+            rec = self.rec[k]
+            if rec is not None:
+                rec.weights = np.array(result["rec_weights"][k], dtype=rec.weights.dtype)
+                if rec.syn is not None:
+                    rec.syn.value = _delay_value(result["rec_syn_delay_steps"][k], rec.syn)
+                    rec._routed = rec._route()
         self.out.weights = np.array(result["readout_weights"], dtype=self.out.weights.dtype)
         for syn in self.synapses():
             syn.seed += 7919
             syn.rng = np.random.default_rng(syn.seed)
 
+    def _delayed(self) -> List[PlasticSynapses]:
+        return self.ff + [r for r in self.rec if r is not None and r.syn is not None]
+
     @property
     def delay_clamps(self) -> int:
-        return sum(s.delay_clamps for s in self.ff)
+        return sum(s.delay_clamps for s in self._delayed())
 
     def delay_shift(self) -> float:
         """Mean |routed delay - initial delay| over learned delays (steps)."""
-        moved = [np.abs(d.routed() - d.initial).mean() for s in self.ff
+        moved = [np.abs(d.routed() - d.initial).mean() for s in self._delayed()
                  for d in (s.syn, s.ax) if d is not None]
         return float(np.mean(moved)) if moved else 0.0
 

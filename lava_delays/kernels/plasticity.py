@@ -32,8 +32,9 @@ and likewise ``E^d`` for delays. With ``B = W_out^T`` (symmetric feedback) this
 is the exact BPTT gradient of a single hidden layer with the reset detached
 (tested against torch autograd); with a fixed random ``B`` it is random
 feedback alignment, the on-chip option (no weight transport). Deeper layers
-receive the error through their own ``B``; recurrent weights use the layer's
-own spikes as pre trace (e-prop ignores gradient paths through other neurons).
+receive the error through their own ``B``; recurrent weights and recurrent
+delays use the layer's own spikes as pre trace (e-prop ignores gradient paths
+through other neurons).
 
 Deviations from the seed's form, and why: (1) the per-step low-pass kappa of
 the eligibility is replaced by the exact read-out weighting c(t), because the

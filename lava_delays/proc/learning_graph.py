@@ -121,6 +121,9 @@ class OnlineLavaGraph:
                 "syn_delay_steps": [s.syn_delay_steps.get() for s in self.ff],
                 "axonal_delay_steps": [s.axonal_delay_steps.get() for s in self.ff],
                 "rec_weights": [None if s is None else s.weights.get() for s in self.rec],
+                "rec_delays": [None if s is None else s.delays.get() for s in self.rec],
+                "rec_syn_delay_steps": [None if s is None else s.syn_delay_steps.get()
+                                        for s in self.rec],
                 "readout_weights": self.out.weights.get(),
                 "n_correct": int(self.error.n_correct.get()[0]),
                 "n_seen": int(self.error.n_seen.get()[0]),

@@ -47,6 +47,7 @@ def test_learning_beats_chance_float_and_fixed(small_task):
     (dict(du=1.5), "du"),
     (dict(delay_spread=float("inf")), "delay_spread"),
     (dict(hidden_weight=float("nan")), "hidden_weight"),
+    (dict(recurrent_delays=True), "recurrent_delays needs recurrent"),
     (dict(hidden_weight="0.3"), "hidden_weight"),
     (dict(hidden_weight=True), "hidden_weight"),
 ])
@@ -178,3 +179,38 @@ def test_set_synaptic_delays_routes_and_rejects_bad_values():
     no_delays = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), delays="none"))
     with pytest.raises(ParameterError, match="no synaptic delays"):
         no_delays.ff[0].set_synaptic_delays(new)
+
+
+def test_recurrent_delays_route_learn_and_round_trip(small_task):
+    """Recurrent connections get their own learned delays: the engine routes
+    them (network() == what simulate runs), they move while learning, and a
+    network with recurrent delays loads back into the learner."""
+    from lava_delays import simulate
+    task, (train, test) = small_task
+    cfg = OnlineConfig(hidden=(12,), delays="synaptic", recurrent=True, recurrent_delays=True,
+                       max_delay=24, delay_spread=3.0, seed=3)
+    learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
+    rec = learner.rec[0]
+    assert rec.syn is not None and rec.routed_delays().max() > 0
+    assert {"weights", "synaptic"} <= rec.learn
+    start = rec.routed_delays().copy()
+    hist = train_online(learner, train, test, epochs=3, batch=16)
+    assert not np.array_equal(rec.routed_delays(), start), "recurrent delays did not move"
+    assert hist[-1]["test_accuracy"] > 0.4                            # chance 0.25
+    net = learner.network()
+    np.testing.assert_array_equal(net.layers[0].rec.delays, rec.routed_delays())
+    x = test[0][:16]
+    np.testing.assert_array_equal(learner.predict(x), simulate(net, x).predict())
+    # the gradients report the recurrent delays too
+    g = learner.gradients(train[0][:4], train[1][:4])
+    assert g["rec_synaptic"][0].shape == (12, 12) and np.abs(g["rec_synaptic"][0]).max() > 0
+    # a deployed network with recurrent delays starts a learner with the same routing
+    back = OnlineLearner.from_network(net, OnlineConfig(max_delay=24))
+    assert back.cfg.recurrent_delays and back.rec[0].syn is not None
+    np.testing.assert_array_equal(back.rec[0].routed_delays(), rec.routed_delays())
+    np.testing.assert_array_equal(back.predict(x), learner.predict(x))
+    # learn=("weights",) keeps them fixed
+    fixed = OnlineLearner(task.n_inputs, task.n_classes,
+                          OnlineConfig(hidden=(12,), delays="synaptic", recurrent=True,
+                                       recurrent_delays=True, learn=("weights",), max_delay=24))
+    assert "synaptic" not in fixed.rec[0].learn

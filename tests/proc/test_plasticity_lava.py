@@ -97,12 +97,14 @@ def test_plastic_delays_move_spike_times_within_a_run(tag):
     assert arrivals == [t_spike + 1 + d0, steps + t_spike + 1 + learned]
 
 
+@pytest.mark.parametrize("recurrent_delays", [False, True])
 @pytest.mark.parametrize("fixed", [True, False])
-def test_lava_learning_graph_equals_engine_learner(fixed):
+def test_lava_learning_graph_equals_engine_learner(fixed, recurrent_delays):
     task = TimingTask(channels=4, classes=3, gap=3, max_offset=2, length=20)
     x, y = task.sample(6, seed=0)
     cfg = OnlineConfig(hidden=(6,), delays="both", max_delay=8, feedback="random",
-                       fixed=fixed, recurrent=True, seed=2, lr_delays=20.0, lr_axonal=20.0)
+                       fixed=fixed, recurrent=True, recurrent_delays=recurrent_delays, seed=2,
+                       lr_delays=20.0, lr_axonal=20.0)
     engine = OnlineLearner(task.n_inputs, task.n_classes, cfg)
     lava = OnlineLearner(task.n_inputs, task.n_classes, cfg)
     initial = engine.ff[0].routed_delays().copy()
@@ -118,6 +120,15 @@ def test_lava_learning_graph_equals_engine_learner(fixed):
     assert same(result["readout_weights"], engine.out.weights)
     assert result["n_correct"] == sum(round(s["accuracy"]) for s in stats)
     assert not np.array_equal(ff.routed_delays(), initial), "delays did not move"
+    rec = engine.rec[0]
+    if recurrent_delays:
+        assert np.array_equal(result["rec_delays"][0], rec.routed_delays())
+        assert same(result["rec_syn_delay_steps"][0], rec.syn.steps())
+        assert np.any(rec.syn.steps() != rec.syn.initial), "recurrent delays did not move"
+        lava.load_lava_result(result)
+        np.testing.assert_array_equal(lava.rec[0].routed_delays(), rec.routed_delays())
+    else:
+        assert rec.syn is None and not np.any(result["rec_delays"][0])
 
 
 def test_learning_graph_needs_random_feedback():
