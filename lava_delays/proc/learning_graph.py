@@ -49,7 +49,7 @@ class OnlineLavaGraph:
             raise ParameterError("the Lava learning graph needs feedback='random' (a fixed "
                                  "feedback matrix); symmetric feedback is engine-only")
         # what the Lava processes do not carry must not be dropped silently
-        if any(syn.spread > 0 for syn in learner.ff):
+        if any(syn.spread > 0 for syn in learner.synapses()):
             raise ParameterError("the Lava learning graph has no delay-gradient spread; set it "
                                  "to 0 first (learner.set_delay_spread(0), --delay-spread 0)")
         if any(np.any(v != 0) for syn in learner.synapses()

@@ -187,6 +187,13 @@ def test_lava_learning_graph_refuses_state_it_would_drop():
                                               delay_spread=2.0))
     with pytest.raises(ParameterError, match="spread"):
         OnlineLavaGraph(spread, x, y)
+    # a learner whose only delays are recurrent ones is refused too
+    rec_spread = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), feedback="random", max_delay=5,
+                                                  delays="none", recurrent=True,
+                                                  recurrent_delays=True, delay_spread=2.0))
+    assert rec_spread.ff[0].syn is None and rec_spread.rec[0].spread == 2.0
+    with pytest.raises(ParameterError, match="spread"):
+        OnlineLavaGraph(rec_spread, x, y)
     moved = OnlineLearner(4, 2, OnlineConfig(hidden=(3,), feedback="random", max_delay=5,
                                              momentum=0.9))
     moved.train_batch(x.astype(float), y)
