@@ -62,6 +62,9 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     if init is not None:
         # on-device fine-tuning: start from a deployed network's weights and
         # delays; its architecture replaces --hidden/--delays/--recurrent
+        if config.pop("recurrent_delays", False):
+            raise ParameterError("--recurrent-delays does not apply with --init: the deployed "
+                                 "network brings its own recurrent delays (or none)")
         from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
         from lava_delays.engine.finetune import readout_scale_of
         net = load_hdf5(init)

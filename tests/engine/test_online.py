@@ -95,6 +95,8 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     (["--hidden", "a,b"], "--hidden"),
     (["--init", "net.h5"], "net.h5"),
     (["--hidden-weight", "nan"], "hidden_weight"),
+    (["--init", "net.h5", "--recurrent-delays"], "--recurrent-delays does not apply"),
+    (["--recurrent-delays"], "recurrent_delays needs recurrent"),
 ])
 def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
     rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),
