@@ -38,8 +38,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
   FSDD speaker held out in turn, with and without speaking-rate
   normalisation of the encoder.
 * ``fsdd_reference`` -- non-spiking references (MLP, 2-layer GRU on log-mel,
-  with and without CMVN, and the GRU on the spike encoding) on every
-  held-out FSDD speaker: how hard the unseen-speaker split is.
+  with and without CMVN, the GRU on the spike encoding, and a
+  time-convolutional CNN on CMVN log-mel) on every held-out FSDD speaker:
+  how hard the unseen-speaker split is.
 """
 from __future__ import annotations
 

@@ -160,3 +160,4 @@ def test_online_delay_only_quick(tmp_path):
     assert rows["fixed random delays, read-out only"]["mean_delay_shift"] == 0
     assert rows["fixed random delays, weights learn"]["hidden_weight_change"] > 0
     assert "learned delays only beat fixed random delays on" in m["table"]
+    assert "recurrent: learned delays only beat both fixed random baselines on" in m["table"]

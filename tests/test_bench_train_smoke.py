@@ -31,10 +31,15 @@ def test_train_fsdd_quick(tmp_path):
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
 def test_fsdd_reference_quick(tmp_path):
     m = load("fsdd_reference").run(tmp_path, quick=True)
-    assert [r["model"] for r in m["rows"]] == ["MLP, log-mel", "GRU, log-mel"]
+    assert [r["model"] for r in m["rows"]] == ["MLP, log-mel", "GRU, log-mel",
+                                               "CNN, log-mel CMVN"]
     for r in m["rows"]:
         assert list(r["accuracy"]) == ["george"] and 0 <= r["mean"] <= 1
-    assert "GRU, log-mel" in json.loads((tmp_path / "metrics.json").read_text())["table"]
+    assert "CNN, log-mel CMVN" in json.loads((tmp_path / "metrics.json").read_text())["table"]
+    m = load("fsdd_reference").run(tmp_path, quick=True, only=["MLP, log-mel"])
+    assert [r["model"] for r in m["rows"]] == ["MLP, log-mel"]
+    with pytest.raises(ValueError, match="unknown model"):
+        load("fsdd_reference").run(tmp_path, quick=True, only=["SVM"])
 
 
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")

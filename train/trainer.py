@@ -69,7 +69,7 @@ class TrainConfig:
         for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_adaptation",
                      "weight_decay", "qat_lr_factor", "max_grad_norm", "scale_percentile",
                      "dropout", "input_dropout"):
-            setattr(self, name, check_rate(name, coerce(getattr(self, name), float, name)))
+            setattr(self, name, check_rate(name, getattr(self, name)))
         if self.max_grad_norm == 0:
             raise ParameterError("max_grad_norm must be > 0 (0 would zero every update)")
         if not 0 < self.scale_percentile <= 100:

@@ -200,6 +200,16 @@ def load_wave(path, sample_rate: int) -> np.ndarray:
     return wave.numpy().astype(np.float32)
 
 
+def file_log_mel(path, encoder: AudioEncoder) -> np.ndarray:
+    """:meth:`AudioEncoder.log_mel` of one file; every error names the file."""
+    try:
+        return encoder.log_mel(load_wave(path, encoder.sample_rate))
+    except AudioDataError as err:
+        if str(path) in str(err):
+            raise
+        raise AudioDataError(f"{path}: {err}") from None
+
+
 def encode_folder(root, encoder: AudioEncoder = AudioEncoder(),
                   speakers: Optional[Sequence[str]] = None, cache: Optional[Dict] = None):
     """Encode every labelled wav of ``root``.
@@ -217,12 +227,7 @@ def encode_folder(root, encoder: AudioEncoder = AudioEncoder(),
         if cache is not None and key in cache:
             spikes = cache[key]
         else:
-            try:
-                spikes = encoder.encode(load_wave(path, encoder.sample_rate))
-            except AudioDataError as err:
-                if str(path) in str(err):
-                    raise
-                raise AudioDataError(f"{path}: {err}") from None
+            spikes = encoder.spikes(file_log_mel(path, encoder))
             if cache is not None:
                 cache[key] = spikes
         xs.append(spikes)

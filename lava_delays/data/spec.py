@@ -2,7 +2,8 @@
 ``fsdd:PATH[:speakers=a,b,test_speaker=c,n_mels=40,steps=64,delta=0.3,duration=0]``
 (held-out speaker: ``test_speaker``, default the last in sorted order;
 encoder options: :class:`~lava_delays.data.audio.AudioEncoder`),
-``shd:ROOT``, ``ssc:ROOT``.
+``shd:ROOT``, ``ssc:ROOT``. A path may contain colons: the options are
+what follows the last colon, when that part holds ``key=value``.
 
 :func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
 ``x`` of shape (n, T, channels). Without a separate test spec, the timing
@@ -43,6 +44,16 @@ def _options(text: str) -> dict:
     return out
 
 
+def _path_and_options(rest: str) -> Tuple[str, str]:
+    """``PATH[:OPTIONS]`` -> (PATH, OPTIONS). The options are what follows the
+    *last* colon when that part is empty or holds a ``key=value``, so a path
+    may itself contain colons (``C:/data/fsdd``, ``/mnt/a:b/fsdd``)."""
+    head, sep, tail = rest.rpartition(":")
+    if sep and (not tail.strip() or "=" in tail):
+        return head, tail
+    return rest, ""
+
+
 def _timing(rest: str, test_rest: Optional[str]):
     opts = _options(rest)
     try:
@@ -61,7 +72,7 @@ def _timing_task(opts: dict) -> TimingTask:
 
 
 def _fsdd(rest: str):
-    path, _, opt = rest.partition(":")
+    path, opt = _path_and_options(rest)
     opts = _options(opt)
     speakers = opts.pop("speakers", None)
     speakers = speakers.split(",") if speakers else None
@@ -90,7 +101,7 @@ def _audio_encoder(opts: dict) -> AudioEncoder:
 
 def _hsd(kind: str, rest: str, test_spec: Optional[str]):
     from lava_delays.data.hsd import CHANNELS, load_hsd
-    root, _, opt = rest.partition(":")
+    root, opt = _path_and_options(rest)
     if not root:
         raise DataSpecError(f"{kind} needs a root folder: {kind}:ROOT[:steps=100,dt_ms=10,pool=1]")
     kw = _hsd_options(kind, _options(opt))
@@ -113,7 +124,7 @@ def encoding_of(spec: str) -> dict:
         if kind == "timing":
             opts = {k: v for k, v in _options(rest).items() if k not in ("train", "test")}
             return {"kind": kind, **dataclasses.asdict(_timing_task(opts).config)}
-        opts = _options(rest.partition(":")[2])
+        opts = _options(_path_and_options(rest)[1])
         if kind == "fsdd":
             opts = {k: v for k, v in opts.items() if k not in ("speakers", "test_speaker")}
             return {"kind": kind, **dataclasses.asdict(_audio_encoder(opts))}
@@ -126,7 +137,7 @@ def encoding_of(spec: str) -> dict:
             return {"kind": kind, **kw}
     except (LavaDelaysError, ValueError):
         pass
-    return {"kind": kind, "spec": rest if kind == "timing" else rest.partition(":")[2]}
+    return {"kind": kind, "spec": rest if kind == "timing" else _path_and_options(rest)[1]}
 
 
 _HSD_OPTIONS = {"steps": int, "dt_ms": float, "pool": int, "limit": int}

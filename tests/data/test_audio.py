@@ -58,6 +58,24 @@ def test_split_by_speaker(folder):
         load_split(f"fsdd:{folder}:test_speaker=,n_mels=8")
 
 
+def test_folder_path_with_colons(folder):
+    """A path may contain colons (``C:/...``, ``/mnt/a:b``): the options are
+    only what follows the last colon when it holds ``key=value``."""
+    from lava_delays.data.spec import encoding_of
+    odd = folder / "take:2"
+    odd.mkdir()
+    for f in folder.glob("*.wav"):
+        (odd / f.name).write_bytes(f.read_bytes())
+    for spec in (f"fsdd:{odd}", f"fsdd:{odd}:", f"fsdd:{odd}:n_mels=8,steps=32"):
+        train, test, info = load_split(spec)
+        assert info["test_speakers"] == ["bob"] and len(train[1]) == 3
+    assert info["n_inputs"] == 16 and train[0].shape[1] == 32
+    assert encoding_of(f"fsdd:{odd}:n_mels=8")["n_mels"] == 8
+    assert encoding_of(f"fsdd:{odd}") == encoding_of(f"fsdd:{folder}")
+    with pytest.raises(Exception, match="take:2x"):   # the missing folder, named whole
+        load_split(f"fsdd:{odd}x")
+
+
 def test_resample_frames_is_linear_in_time():
     frames = np.stack([np.arange(5.0), 10 * np.arange(5.0)], axis=1)
     out = resample_frames(frames, 9)
