@@ -51,3 +51,4 @@ def test_train_fsdd_folds_quick(tmp_path):
     assert set(m["means"]) == {"plain/fixed random delays", "plain/learned synaptic",
                                "rate-norm/fixed random delays", "rate-norm/learned synaptic"}
     assert "learned - fixed random" in m["table"]
+    assert "per seed (float / deployed pp): seed 0 " in m["table"] and m["seconds"] > 0
