@@ -129,6 +129,8 @@ def run(out: Path, quick: bool = False, epochs: int = 30, seed: int = 0,
     folds = sorted(set(speakers))
     models, stride = MODELS, 1
     if only is not None:
+        if isinstance(only, str) or not only:
+            raise ValueError(f"only must be a non-empty list of model names, got {only!r}")
         unknown = set(only) - {m[0] for m in MODELS}
         if unknown:
             raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from "

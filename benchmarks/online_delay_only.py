@@ -27,7 +27,7 @@ spread 6 annealed, seeds 0-3 (initial parameters and data order), the
 recurrent conditions too; the last two feed-forward conditions also in
 fixed point (seed 0: the integer learner that Lava's ``PlasticDelayDense``
 runs bit for bit). Two runs at a time. Run: ``lava-delays bench
-online_delay_only --out DIR`` (about 20 minutes on 2 cores).
+online_delay_only --out DIR`` (14 minutes on a 2-core AMD EPYC).
 """
 from __future__ import annotations
 

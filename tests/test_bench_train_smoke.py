@@ -40,6 +40,9 @@ def test_fsdd_reference_quick(tmp_path):
     assert [r["model"] for r in m["rows"]] == ["MLP, log-mel"]
     with pytest.raises(ValueError, match="unknown model"):
         load("fsdd_reference").run(tmp_path, quick=True, only=["SVM"])
+    for bad in ([], "MLP, log-mel"):
+        with pytest.raises(ValueError, match="non-empty list"):
+            load("fsdd_reference").run(tmp_path, quick=True, only=bad)
 
 
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")

@@ -52,7 +52,7 @@ class AudioEncoder:
         ``duration`` frames before the window is taken. 0 (default) keeps
         the recorded tempo. Like the energy-centred window, it needs the
         whole clip (it is not causal). On FSDD's unseen speakers
-        ``duration=44`` gains 4.4-6.4 pp deployed accuracy on average (README,
+        ``duration=44`` gains 4.6-6.4 pp deployed accuracy on average (README,
         ``lava-delays bench train_fsdd_folds``).
     """
     sample_rate: int = 8000

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -49,9 +50,27 @@ def _path_and_options(rest: str) -> Tuple[str, str]:
     *last* colon when that part is empty or holds a ``key=value``, so a path
     may itself contain colons (``C:/data/fsdd``, ``/mnt/a:b/fsdd``)."""
     head, sep, tail = rest.rpartition(":")
-    if sep and (not tail.strip() or "=" in tail):
+    if sep and (not tail.strip() or _OPTIONS_START.match(tail)):
         return head, tail
     return rest, ""
+
+
+#: options start with ``key=`` (a plain name): ``C:/runs/lr=0.1`` is a path
+_OPTIONS_START = re.compile(r"^\s*[A-Za-z_]\w*\s*=")
+
+
+def _folder(kind: str, path: str) -> Path:
+    """The folder of an fsdd/shd/ssc spec, with errors that name the spec's
+    syntax when the folder is missing (a typo in the options makes them part
+    of the path)."""
+    if not path.strip():
+        raise DataSpecError(f"{kind} needs a folder: {kind}:PATH[:key=value,...]")
+    folder = Path(path)
+    if not folder.is_dir():
+        hint = (" (options follow the last ':' as key=value, e.g. "
+                f"{kind}:PATH:steps=64)" if ":" in path else "")
+        raise DataSpecError(f"{kind} folder {path!r} does not exist{hint}")
+    return folder
 
 
 def _timing(rest: str, test_rest: Optional[str]):
@@ -73,6 +92,7 @@ def _timing_task(opts: dict) -> TimingTask:
 
 def _fsdd(rest: str):
     path, opt = _path_and_options(rest)
+    folder = _folder("fsdd", path)
     opts = _options(opt)
     speakers = opts.pop("speakers", None)
     speakers = speakers.split(",") if speakers else None
@@ -80,7 +100,7 @@ def _fsdd(rest: str):
     if test_speaker is not None and not test_speaker.strip():
         raise DataSpecError("test_speaker= needs a speaker name")
     enc = _audio_encoder(opts)
-    return encode_folder(Path(path), enc, speakers), enc, test_speaker
+    return encode_folder(folder, enc, speakers), enc, test_speaker
 
 
 _AUDIO_OPTIONS = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float,

@@ -72,8 +72,21 @@ def test_folder_path_with_colons(folder):
     assert info["n_inputs"] == 16 and train[0].shape[1] == 32
     assert encoding_of(f"fsdd:{odd}:n_mels=8")["n_mels"] == 8
     assert encoding_of(f"fsdd:{odd}") == encoding_of(f"fsdd:{folder}")
-    with pytest.raises(Exception, match="take:2x"):   # the missing folder, named whole
+    # a missing folder is named whole, with a hint when a colon may have cut it
+    with pytest.raises(DataSpecError, match=r"take:2x' does not exist \(options follow"):
         load_split(f"fsdd:{odd}x")
+    with pytest.raises(DataSpecError, match=r"n_mels=8' does not exist \(options follow"):
+        load_split(f"fsdd:{folder}:n_mels=8:")          # a stray colon after the options
+    # a last part that does not start with key= is part of the path
+    lr = folder / "run:1" / "lr=0.1"
+    lr.mkdir(parents=True)
+    for f in folder.glob("*.wav"):
+        (lr / f.name).write_bytes(f.read_bytes())
+    assert load_split(f"fsdd:{lr}")[2]["n_inputs"] == 80
+    assert load_split(f"fsdd:{lr}:n_mels=8")[2]["n_inputs"] == 16
+    for spec in ("fsdd:", "fsdd::n_mels=8"):
+        with pytest.raises(DataSpecError, match="fsdd needs a folder"):
+            load_split(spec)
 
 
 def test_resample_frames_is_linear_in_time():
