@@ -3,7 +3,7 @@
 (held-out speaker: ``test_speaker``, default the last in sorted order;
 encoder options: :class:`~lava_delays.data.audio.AudioEncoder`),
 ``shd:ROOT``, ``ssc:ROOT``. A path may contain colons: the options are
-what follows the last colon, when that part holds ``key=value``.
+what follows the last colon, when that part starts with ``key=``.
 
 :func:`load_split` returns ``(train, test)`` pairs of ``(x, labels)`` with
 ``x`` of shape (n, T, channels). Without a separate test spec, the timing
@@ -47,7 +47,7 @@ def _options(text: str) -> dict:
 
 def _path_and_options(rest: str) -> Tuple[str, str]:
     """``PATH[:OPTIONS]`` -> (PATH, OPTIONS). The options are what follows the
-    *last* colon when that part is empty or holds a ``key=value``, so a path
+    *last* colon when that part is empty or starts with ``key=``, so a path
     may itself contain colons (``C:/data/fsdd``, ``/mnt/a:b/fsdd``)."""
     head, sep, tail = rest.rpartition(":")
     if sep and (not tail.strip() or _OPTIONS_START.match(tail)):
@@ -60,9 +60,10 @@ _OPTIONS_START = re.compile(r"^\s*[A-Za-z_]\w*\s*=")
 
 
 def _folder(kind: str, path: str) -> Path:
-    """The folder of an fsdd/shd/ssc spec, with errors that name the spec's
-    syntax when the folder is missing (a typo in the options makes them part
-    of the path)."""
+    """The folder of an audio-folder spec (``kind:PATH``), with errors that
+    name the spec's syntax when the folder is missing (a typo in the options
+    makes them part of the path). SHD/SSC roots are checked by
+    :func:`~lava_delays.data.hsd.load_hsd`, which names the missing file."""
     if not path.strip():
         raise DataSpecError(f"{kind} needs a folder: {kind}:PATH[:key=value,...]")
     folder = Path(path)
