@@ -18,8 +18,8 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 * ``online_timing`` -- on-line three-factor learning on the timing task:
   weights only / fixed random / learned synaptic / axonal / both delays,
   feed-forward and recurrent, and a same-parameter-budget baseline.
-* ``online_fsdd`` -- on-line learning on the FSDD recordings, unseen test
-  speaker, with and without learned delays.
+* ``online_fsdd`` -- on-line learning on the FSDD recordings, each speaker
+  held out in turn: weights only, fixed random and learned delays.
 * ``online_delay_only`` -- delay-only on-line learning (hidden weights fixed,
   delays and read-out learn) vs fixed random delays, and the ceiling of
   template-matched delays (timing task, 4 seeds).
@@ -107,6 +107,19 @@ def fsdd_by_speaker(test_speaker: str = FSDD_TEST_SPEAKER, encoder=None):
     """FSDD encoded to spikes and split by speaker: ``(train, test,
     train_speakers)``."""
     return split_by_speaker(fsdd_encoded(encoder), test_speaker)
+
+
+def map_jobs(fn, jobs, workers: int = 2) -> list:
+    """``[fn(job) for job in jobs]``, in ``workers`` spawned processes when
+    ``workers > 1`` (spawned, not forked: no copy of numba/thread state).
+    ``fn`` must be a module-level function; results keep the jobs' order."""
+    if workers <= 1:
+        return [fn(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        return list(pool.map(fn, jobs))
 
 
 def log(msg: str) -> None:

@@ -31,14 +31,12 @@ online_delay_only --out DIR`` (14 minutes on a 2-core AMD EPYC).
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import log, machine_info, write_metrics
+from lava_delays.benchmarks import log, machine_info, map_jobs, write_metrics
 
 #: equal excitatory hidden weight of the template detectors (ceiling rows)
 DETECTOR_WEIGHT = 0.12
@@ -127,12 +125,7 @@ def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
     jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
              for name, opts in CONDITIONS for seed in seeds]
     t0 = time.perf_counter()
-    if workers > 1:
-        ctx = multiprocessing.get_context("spawn")   # no fork of numba/threads state
-        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-            rows = list(ex.map(_one, jobs))
-    else:
-        rows = [_one(job) for job in jobs]
+    rows = map_jobs(_one, jobs, workers)
     table = _table(rows, hidden, epochs, seeds)
     print(table)
     metrics = {"benchmark": "online_delay_only", "machine": machine_info(), "quick": quick,

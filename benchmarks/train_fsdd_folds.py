@@ -19,15 +19,13 @@ sessions; two runs at a time).
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import (fsdd_encoded, log, machine_info, split_by_speaker,
-                                    write_metrics)
+from lava_delays.benchmarks import (fsdd_encoded, log, machine_info, map_jobs,
+                                    split_by_speaker, write_metrics)
 
 CONDITIONS = [("fixed random delays", dict(delays="synaptic", learn=["weights"])),
               ("learned synaptic", dict(delays="synaptic", learn=["weights", "synaptic"]))]
@@ -65,9 +63,7 @@ def run(out: Path, quick: bool = False, epochs: int = 12, seeds=(0, 1, 2, 3),
                 for seed in seeds:
                     jobs.append((encoding, speaker, name, opts, train, test,
                                  out / "runs" / encoding / speaker / f"seed{seed}", epochs, seed))
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
-        rows = list(pool.map(_one, jobs))
+    rows = map_jobs(_one, jobs, workers)
     table, means = _table(rows, epochs, seeds)
     print(table)
     metrics = {"benchmark": "train_fsdd_folds", "machine": machine_info(), "quick": quick,

@@ -55,3 +55,9 @@ def test_train_fsdd_folds_quick(tmp_path):
                                "rate-norm/fixed random delays", "rate-norm/learned synaptic"}
     assert "learned - fixed random" in m["table"]
     assert "per seed (float / deployed pp): seed 0 " in m["table"] and m["seconds"] > 0
+
+
+def test_map_jobs_keeps_order_in_and_out_of_process():
+    from lava_delays.benchmarks import map_jobs
+    jobs = [-3, 1, -2, 5]
+    assert map_jobs(abs, jobs, workers=1) == map_jobs(abs, jobs, workers=2) == [3, 1, 2, 5]
