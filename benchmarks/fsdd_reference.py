@@ -125,10 +125,8 @@ def run(out: Path, quick: bool = False, epochs: int = 30, seed: int = 0,
         only: Optional[Sequence[str]] = None) -> dict:
     """``only``: names of the :data:`MODELS` rows to run (default: all)."""
     import torch
-    feats, labels, speakers = _features()
-    folds = sorted(set(speakers))
     models, stride = MODELS, 1
-    if only is not None:
+    if only is not None:   # checked before the (slow) feature extraction
         if isinstance(only, str) or not only:
             raise ValueError(f"only must be a non-empty list of model names, got {only!r}")
         unknown = set(only) - {m[0] for m in MODELS}
@@ -136,6 +134,8 @@ def run(out: Path, quick: bool = False, epochs: int = 30, seed: int = 0,
             raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from "
                              f"{[m[0] for m in MODELS]}")
         models = [m for m in MODELS if m[0] in only]
+    feats, labels, speakers = _features()
+    folds = sorted(set(speakers))
     if quick:   # a smoke test: one fold, one epoch on a tenth of the data, one of each kind
         epochs, folds, stride = 1, folds[:1], 10
         if only is None:

@@ -60,7 +60,7 @@ def test_split_by_speaker(folder):
 
 def test_folder_path_with_colons(folder):
     """A path may contain colons (``C:/...``, ``/mnt/a:b``): the options are
-    only what follows the last colon when it holds ``key=value``."""
+    only what follows the last colon when it starts with ``key=``."""
     from lava_delays.data.spec import encoding_of
     odd = folder / "take:2"
     odd.mkdir()
