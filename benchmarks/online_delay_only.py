@@ -24,10 +24,11 @@ benchmark shows why and what works instead.
 
 Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
 spread 6 annealed, seeds 0-3 (initial parameters and data order), the
-recurrent conditions too; the last two feed-forward conditions also in
-fixed point (seed 0: the integer learner that Lava's ``PlasticDelayDense``
+recurrent conditions too; a size sweep of the feed-forward layer (40 and
+48 hidden: fixed random delays with learned weights vs delays only); the
+last two feed-forward conditions also in fixed point (seed 0: the integer learner that Lava's ``PlasticDelayDense``
 runs bit for bit). Two runs at a time. Run: ``lava-delays bench
-online_delay_only --out DIR`` (14 minutes on a 2-core AMD EPYC).
+online_delay_only --out DIR`` (about 19 minutes on a 2-core AMD EPYC).
 """
 from __future__ import annotations
 
@@ -61,6 +62,10 @@ CONDITIONS = [  # (name, OnlineConfig options)
     ("learned delays only", dict(delays="synaptic", learn=("synaptic",),
                                  hidden_weight=DELAY_ONLY_WEIGHT, lr_delays=DELAY_ONLY_LR)),
 ]
+
+#: feed-forward layer sizes of the size sweep (beside ``hidden``), and its two conditions
+SIZES = (40, 48)
+SIZE_CONDITIONS = ("fixed random delays, weights learn", "learned delays only")
 
 #: recurrent layers (the hidden layer also feeds itself)
 RECURRENT = [
@@ -111,10 +116,11 @@ def _one(job):
 
 
 def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
-        seeds=(0, 1, 2, 3), workers: int = 2) -> dict:
+        seeds=(0, 1, 2, 3), workers: int = 2, sizes=SIZES) -> dict:
     n_train, n_test = 2000, 1000
     if quick:
         hidden, epochs, seeds, n_train, n_test, workers = 8, 1, (0,), 100, 50, 1
+        sizes = (10,)
     jobs = [("ceiling", name, learn_w, None, 0, epochs, n_train, n_test)
             for name, learn_w in CEILING]
     # the slowest (recurrent, fixed point) first: the two workers end together
@@ -124,16 +130,40 @@ def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
              for name, opts in CONDITIONS if name in FIXED_POINT]
     jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
              for name, opts in CONDITIONS for seed in seeds]
+    jobs += [("size", name, opts, size, seed, epochs, n_train, n_test)
+             for size in sizes for name, opts in CONDITIONS if name in SIZE_CONDITIONS
+             for seed in seeds]
     t0 = time.perf_counter()
     rows = map_jobs(_one, jobs, workers)
     table = _table(rows, hidden, epochs, seeds)
+    table += "\n" + _size_table(rows, hidden, seeds)
     print(table)
     metrics = {"benchmark": "online_delay_only", "machine": machine_info(), "quick": quick,
-               "hidden": hidden, "epochs": epochs, "seeds": list(seeds), "n_train": n_train,
+               "hidden": hidden, "sizes": list(sizes), "epochs": epochs, "seeds": list(seeds),
+               "n_train": n_train,
                "n_test": n_test, "seconds": time.perf_counter() - t0, "rows": rows,
                "summary": _summary(rows), "table": table}
     write_metrics(out, metrics)
     return metrics
+
+
+def _size_table(rows, hidden, seeds) -> str:
+    """The feed-forward gain of delay-only learning against layer size
+    (``hidden`` from the main table, the rest from the size sweep)."""
+    lines = [f"feed-forward gain vs layer size, seeds {', '.join(map(str, seeds))} (learned delays "
+             f"only vs fixed random delays, weights learn):"]
+    sizes = sorted({r["hidden"] for r in rows if r["kind"] in ("condition", "size")})
+    for size in sizes:
+        acc = {name: {r["seed"]: r["test_accuracy"] for r in rows
+                      if r["kind"] in ("condition", "size") and r["hidden"] == size
+                      and r["condition"] == name} for name in SIZE_CONDITIONS}
+        fixed, only = (acc[name] for name in SIZE_CONDITIONS)
+        wins = sum(only[s] > fixed[s] for s in fixed)
+        lines.append(f"  {size:3d} hidden: {np.mean(list(only.values())):.3f} vs "
+                     f"{np.mean(list(fixed.values())):.3f} "
+                     f"({100 * (np.mean(list(only.values())) - np.mean(list(fixed.values()))):+.1f} "
+                     f"pp, {wins} of {len(fixed)} seeds){'' if size != hidden else ' (above)'}")
+    return "\n".join(lines)
 
 
 def _summary(rows) -> dict:

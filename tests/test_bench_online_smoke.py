@@ -165,3 +165,7 @@ def test_online_delay_only_quick(tmp_path):
     assert rows["fixed random delays, weights learn"]["hidden_weight_change"] > 0
     assert "learned delays only beat fixed random delays on" in m["table"]
     assert "recurrent: learned delays only beat both fixed random baselines on" in m["table"]
+    sweep = {(r["hidden"], r["condition"]) for r in m["rows"] if r["kind"] == "size"}
+    assert sweep == {(10, c) for c in online_delay_only.SIZE_CONDITIONS}
+    assert "feed-forward gain vs layer size" in m["table"]
+    assert "   8 hidden:" in m["table"] and "  10 hidden:" in m["table"]
