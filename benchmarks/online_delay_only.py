@@ -26,9 +26,10 @@ Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
 spread 6 annealed, seeds 0-3 (initial parameters and data order), the
 recurrent conditions too; a size sweep of the feed-forward layer (40 and
 48 hidden: fixed random delays with learned weights vs delays only); the
-last two feed-forward conditions also in fixed point (seed 0: the integer learner that Lava's ``PlasticDelayDense``
-runs bit for bit). Two runs at a time. Run: ``lava-delays bench
-online_delay_only --out DIR`` (about 19 minutes on a 2-core AMD EPYC).
+last two feed-forward conditions also in fixed point (seed 0: the integer
+learner that Lava's ``PlasticDelayDense`` runs bit for bit). Two runs at a
+time. Run: ``lava-delays bench online_delay_only --out DIR`` (about 19
+minutes on a 2-core AMD EPYC).
 """
 from __future__ import annotations
 

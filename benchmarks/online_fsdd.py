@@ -41,7 +41,7 @@ def _one(job):
     t0 = time.perf_counter()
     hist = train_online(learner, train, test, epochs=epochs, batch=16,
                         augment=spike_augment(0.2, 3))
-    row = {"condition": name, "test_speaker": speaker,
+    row = {"condition": name, "test_speaker": speaker, "n_test": int(len(test[1])),
            "test_accuracy": hist[-1]["test_accuracy"],
            "best_test_accuracy": max(r["test_accuracy"] for r in hist),
            "train_accuracy": hist[-1]["train_accuracy"],
@@ -87,8 +87,7 @@ def run(out: Path, quick: bool = False, workers: int = 2) -> dict:
     metrics = {"benchmark": "online_fsdd", "machine": machine_info(), "quick": quick,
                "accuracy": None if reference is None else reference["test_accuracy"],
                "test_speaker": TEST_SPEAKER, "speakers": speakers,
-               "n_test": int(sum(encoded[2] == TEST_SPEAKER)) if not quick
-               else int(len(jobs[0][4][1])),
+               "n_test": None if reference is None else reference["n_test"],
                "means": means, "rows": rows, "table": table,
                "seconds": time.perf_counter() - t0}
     write_metrics(out, metrics)
