@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     online.add_argument("--delay-spread", type=float, default=None,
                         help="initial Gaussian spread of the delay gradient (annealed to 0); "
                              "default 6 on the engine, 0 in Lava (which has no spread)")
+    online.add_argument("--anneal-epochs", type=int, default=None,
+                        help="epochs over which the delay spread anneals to 0 (engine; "
+                             "default half of --epochs; e.g. --epochs for delay-only learning)")
     for kind, default in (("weights", 0.3), ("delays", 4.0), ("axonal", 0.25), ("readout", 0.15)):
         online.add_argument(f"--lr-{kind}", type=float, default=default)
     online.add_argument("--momentum", type=float, default=0.9)
@@ -131,7 +134,7 @@ def _online(args) -> int:
         is not None else (0.0 if args.backend == "lava" else 6.0), lr_weights=args.lr_weights,
         lr_delays=args.lr_delays, lr_axonal=args.lr_axonal, lr_readout=args.lr_readout,
         momentum=args.momentum, hidden_weight=args.hidden_weight,
-        recurrent_delays=args.recurrent_delays)
+        recurrent_delays=args.recurrent_delays, anneal_epochs=args.anneal_epochs)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples; "
           f"metrics in {args.out / 'metrics.json'}")
     return 0

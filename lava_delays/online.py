@@ -50,10 +50,15 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
                recurrent: bool = False, backend: str = "engine", epochs: int = 20,
                batch: int = 32, hidden: Sequence[int] = (64,), fixed: bool = False,
                feedback: Optional[str] = None, seed: int = 0, init: Optional[Path] = None,
-               **config) -> dict:
-    """Train on-line and evaluate; returns (and writes) the metrics."""
+               anneal_epochs: Optional[int] = None, **config) -> dict:
+    """Train on-line and evaluate; returns (and writes) the metrics.
+    ``anneal_epochs``: epochs over which the engine's delay spread anneals
+    to 0 (default: half of ``epochs``; see :func:`train_online`)."""
     if backend not in ("engine", "lava"):
         raise ParameterError(f"backend must be 'engine' or 'lava', got {backend!r}")
+    if anneal_epochs is not None and backend == "lava":
+        raise ParameterError("anneal_epochs schedules the engine's delay spread; the Lava "
+                             "backend has no spread")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     train, test, info = load_split(data, test_data)
@@ -86,7 +91,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     t0 = time.perf_counter()
     if backend == "engine":
         history = train_online(learner, train, test, epochs=epochs, batch=batch, seed=seed,
-                               progress=_progress(epochs))
+                               anneal_epochs=anneal_epochs, progress=_progress(epochs))
     else:
         history = _train_lava(learner, train, test, epochs, seed)
     seconds = time.perf_counter() - t0
@@ -96,7 +101,9 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         "initial_accuracy": initial_accuracy, "init": None if init is None else str(init),
         "backend": backend, "arithmetic": "fixed" if fixed else "float",
         "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": cfg.recurrent,
-        "recurrent_delays": cfg.recurrent_delays, "hidden": list(cfg.hidden), "epochs": epochs, "train_seconds": seconds,
+        "recurrent_delays": cfg.recurrent_delays, "hidden": list(cfg.hidden), "epochs": epochs,
+        "anneal_epochs": anneal_epochs,
+        "train_seconds": seconds,
         "history": history, "delay_clamps": learner.delay_clamps,
         "mean_delay_shift": learner.delay_shift(), "overflow_counts": dict(learner.counter),
         "data": data, **{k: v for k, v in info.items() if k not in ("n_inputs",)},

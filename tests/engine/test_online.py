@@ -97,6 +97,8 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     (["--hidden-weight", "nan"], "hidden_weight"),
     (["--init", "net.h5", "--recurrent-delays"], "--recurrent-delays does not apply"),
     (["--recurrent-delays"], "recurrent_delays needs recurrent"),
+    (["--anneal-epochs", "0"], "anneal_epochs"),
+    (["--anneal-epochs", "3", "--backend", "lava"], "Lava backend has no spread"),
 ])
 def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
     rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),
@@ -119,6 +121,27 @@ def test_fixed_point_traces_and_eligibilities_saturate_and_count():
     assert counter["trace_saturate"] > 0 and counter["eligibility_saturate"] > 0
     assert np.abs(syn.trace.pv).max() == 2 ** (TRACE_BITS - 1) - 1
     assert np.abs(syn.e_w).max() == 2 ** (ELIGIBILITY_BITS - 1) - 1
+
+
+def test_anneal_epochs_sets_the_spread_schedule(small_task):
+    """The delay spread falls linearly to 0 over ``anneal_epochs``: with the
+    default (half of the epochs) the last epoch has none, with ``epochs``
+    the last epoch keeps 1/epochs of it."""
+    task, (train, _) = small_task
+    subset = (train[0][:32], train[1][:32])
+    spreads = {}
+    for anneal in (None, 4):
+        learner = OnlineLearner(task.n_inputs, task.n_classes, OnlineConfig(
+            hidden=(4,), max_delay=12, delay_spread=4.0, seed=0))
+        seen = []
+        train_online(learner, subset, epochs=4, batch=16, anneal_epochs=anneal,
+                     progress=lambda r, s=learner.ff[0]: seen.append(s.spread))
+        spreads[anneal] = seen
+    assert spreads[None] == [4.0, 2.0, 0.0, 0.0]
+    assert spreads[4] == [4.0, 3.0, 2.0, 1.0]
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(ParameterError, match="anneal_epochs"):
+            train_online(learner, subset, epochs=1, anneal_epochs=bad)
 
 
 def test_spike_augment():
