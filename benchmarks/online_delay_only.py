@@ -32,9 +32,10 @@ Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
 spread 6 annealed, seeds 0-3 (initial parameters and data order), the
 recurrent conditions too; a size sweep of the feed-forward layer (24, 28,
 40 and 48 hidden: fixed random delays with learned weights vs delays only); the
-last two feed-forward conditions also in fixed point (seed 0: the integer
-learner that Lava's ``PlasticDelayDense`` runs bit for bit). Two runs at a
-time. Run: ``lava-delays bench online_delay_only --out DIR`` (about 25
+feed-forward weights-only, fixed-random and delay-only conditions also in
+fixed point, every seed (the integer learner that Lava's
+``PlasticDelayDense`` runs bit for bit). Two runs at a
+time. Run: ``lava-delays bench online_delay_only --out DIR`` (about 37
 minutes on a 2-core AMD EPYC).
 """
 from __future__ import annotations
@@ -59,8 +60,9 @@ CEILING = [  # (name, hidden weights learn?)
     ("matched delays, read-out learns", False),
     ("matched delays, weights learn too", True),
 ]
-#: conditions also run in fixed point (first seed)
-FIXED_POINT = ("fixed random delays, weights learn", "learned delays only")
+#: conditions also run in fixed point (every seed)
+FIXED_POINT = ("weights only (no delays)", "fixed random delays, weights learn",
+               "learned delays only")
 CONDITIONS = [  # (name, OnlineConfig options)
     ("weights only (no delays)", dict(delays="none", learn=("weights",))),
     ("fixed random delays, weights learn", dict(delays="synaptic", learn=("weights",))),
@@ -139,8 +141,8 @@ def run(out: Path, quick: bool = False, hidden: int = 32, epochs: int = 20,
     # the slowest (recurrent, fixed point) first: the two workers end together
     jobs += [("recurrent", name, opts, hidden, seed, epochs, n_train, n_test)
              for name, opts in RECURRENT for seed in seeds]
-    jobs += [("fixed point", name, opts, hidden, seeds[0], epochs, n_train, n_test)
-             for name, opts in CONDITIONS if name in FIXED_POINT]
+    jobs += [("fixed point", name, opts, hidden, seed, epochs, n_train, n_test)
+             for name, opts in CONDITIONS if name in FIXED_POINT for seed in seeds]
     jobs += [("condition", name, opts, hidden, seed, epochs, n_train, n_test)
              for name, opts in CONDITIONS for seed in seeds]
     jobs += [("size", name, opts, size, seed, epochs, n_train, n_test)
@@ -192,10 +194,31 @@ def _summary(rows) -> dict:
             [r["test_accuracy"] for r in rows if r["condition"] == name
              and r["kind"] == "recurrent"]))
     for name in FIXED_POINT:
-        out[f"{name}, fixed point"] = next(r["test_accuracy"] for r in rows
-                                           if r["condition"] == name
-                                           and r["kind"] == "fixed point")
+        out[f"{name}, fixed point"] = float(np.mean([r["test_accuracy"] for r in rows
+                                                     if r["condition"] == name
+                                                     and r["kind"] == "fixed point"]))
     return out
+
+
+def _seed_rows(rows, kind, names, width) -> list:
+    """One line per condition of ``kind``: per-seed accuracies, mean, mean delay shift."""
+    lines = []
+    for name in names:
+        rs = sorted((r for r in rows if r["condition"] == name and r["kind"] == kind),
+                    key=lambda r: r["seed"])
+        accs = [r["test_accuracy"] for r in rs]
+        lines.append(f"  {name:{width}s} " + " ".join(f"{a:6.3f}" for a in accs)
+                     + f" {np.mean(accs):6.3f} {np.mean([r['mean_delay_shift'] for r in rs]):6.2f}")
+    return lines
+
+
+def _wins(rows, kind, better, baselines) -> tuple:
+    """(seeds on which ``better`` beat every baseline, seeds) among rows of ``kind``."""
+    by_seed = {}
+    for r in (r for r in rows if r["kind"] == kind):
+        by_seed.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]
+    wins = sum(v[better] > max(v[b] for b in baselines) for v in by_seed.values())
+    return wins, len(by_seed)
 
 
 def _table(rows, hidden, epochs, seeds) -> str:
@@ -209,46 +232,34 @@ def _table(rows, hidden, epochs, seeds) -> str:
     lines.append(f"{hidden} hidden, seeds {', '.join(map(str, seeds))}:")
     lines.append(f"  {'condition':38s} " + " ".join(f"{'s' + str(s):>6s}" for s in seeds)
                  + f" {'mean':>6s} {'shift':>6s}")
-    for name, _ in CONDITIONS:
-        rs = [r for r in rows if r["condition"] == name and r["kind"] == "condition"]
-        accs = [r["test_accuracy"] for r in sorted(rs, key=lambda r: r["seed"])]
-        lines.append(f"  {name:38s} " + " ".join(f"{a:6.3f}" for a in accs)
-                     + f" {np.mean(accs):6.3f} {np.mean([r['mean_delay_shift'] for r in rs]):6.2f}")
+    lines += _seed_rows(rows, "condition", [c[0] for c in CONDITIONS], 38)
     s = _summary(rows)
     best = s["learned delays only"]
     lines.append(f"learned delays only: {best:.3f}; vs fixed random delays (weights learn) "
                  f"{100 * (best - s['fixed random delays, weights learn']):+.1f} pp; vs the same "
                  f"delays unlearned {100 * (best - s['fixed random delays, read-out only']):+.1f} "
                  f"pp; vs weights only {100 * (best - s['weights only (no delays)']):+.1f} pp")
+    lines.append(f"fixed point (the integer learner of PlasticDelayDense), {hidden} hidden:")
+    lines += _seed_rows(rows, "fixed point", FIXED_POINT, 38)
     fx = {n: s[f"{n}, fixed point"] for n in FIXED_POINT}
-    lines.append(f"fixed point, seed {seeds[0]}: learned delays only "
-                 f"{fx['learned delays only']:.3f} vs fixed random delays (weights learn) "
-                 f"{fx['fixed random delays, weights learn']:.3f} "
-                 f"({100 * (fx['learned delays only'] - fx['fixed random delays, weights learn']):+.1f} pp)")
+    wins, n = _wins(rows, "fixed point", "learned delays only",
+                    ["fixed random delays, weights learn"])
+    lines.append(f"fixed point: learned delays only {fx['learned delays only']:.3f}; vs fixed "
+                 f"random delays (weights learn) "
+                 f"{100 * (fx['learned delays only'] - fx['fixed random delays, weights learn']):+.1f}"
+                 f" pp ({wins} of {n} seeds); vs weights only "
+                 f"{100 * (fx['learned delays only'] - fx['weights only (no delays)']):+.1f} pp")
     lines.append(f"recurrent, {hidden} hidden, seeds {', '.join(map(str, seeds))}:")
-    for name, _ in RECURRENT:
-        rs = sorted((r for r in rows if r["condition"] == name and r["kind"] == "recurrent"),
-                    key=lambda r: r["seed"])
-        accs = [r["test_accuracy"] for r in rs]
-        lines.append(f"  {name:44s} " + " ".join(f"{a:6.3f}" for a in accs)
-                     + f" {np.mean(accs):6.3f} {np.mean([r['mean_delay_shift'] for r in rs]):6.2f}")
+    lines += _seed_rows(rows, "recurrent", [c[0] for c in RECURRENT], 44)
     best_fixed = max(s["recurrent: fixed random delays, weights learn"],
                      s["recurrent: + fixed random recurrent delays"])
     only = s["recurrent: learned delays only, recurrent delays too"]
     lines.append(f"recurrent: learned delays only {only:.3f}; vs the better fixed random "
                  f"baseline {100 * (only - best_fixed):+.1f} pp")
-    by_seed = {}
-    for r in (r for r in rows if r["kind"] == "condition"):
-        by_seed.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]
-    wins = sum(v.get("learned delays only", 0) > v.get("fixed random delays, weights learn", 1)
-               for v in by_seed.values())
-    lines.append(f"learned delays only beat fixed random delays on {wins} of {len(seeds)} seeds")
-    rec = {}
-    for r in (r for r in rows if r["kind"] == "recurrent"):
-        rec.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]
-    rec_wins = sum(v["learned delays only, recurrent delays too"]
-                   > max(v["fixed random delays, weights learn"],
-                         v["+ fixed random recurrent delays"]) for v in rec.values())
+    wins, n = _wins(rows, "condition", "learned delays only", ["fixed random delays, weights learn"])
+    lines.append(f"learned delays only beat fixed random delays on {wins} of {n} seeds")
+    wins, n = _wins(rows, "recurrent", "learned delays only, recurrent delays too",
+                    ["fixed random delays, weights learn", "+ fixed random recurrent delays"])
     lines.append(f"recurrent: learned delays only beat both fixed random baselines on "
-                 f"{rec_wins} of {len(rec)} seeds")
+                 f"{wins} of {n} seeds")
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Smoke tests of the on-line vs BPTT benchmarks (quick mode) and the BPTT
 reference they rely on."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +158,7 @@ def test_online_delay_only_quick(tmp_path):
     assert set(fixed) == set(online_delay_only.FIXED_POINT)
     assert fixed["learned delays only"]["hidden_weight_change"] == 0
     assert fixed["learned delays only"]["mean_delay_shift"] >= 0
+    assert re.search(r"fixed point: learned delays only .* \([01] of 1 seeds\)", m["table"])
     # what must stay fixed stays fixed, what learns moves
     assert rows["matched delays, read-out learns"]["hidden_weight_change"] == 0
     assert rows["matched delays, read-out learns"]["hidden"] == 10

@@ -91,6 +91,11 @@ _FM = {"reassoc", "contract", "nsz", "arcp"}
 _JB = 8          # output rows per block (dense forward, sparse weight gradient)
 _IB = 16         # input rows per block (input gradient)
 _RB = 16         # rows per block when changing layout (16 floats: a cache line)
+# Threads get chunks of rows that start at multiples of every block above
+# (and are even, for the row pairs of the weight gradient), so each row is
+# summed by the same code path, in the same order, on any number of threads:
+# a row the vectoriser handles alone rounds differently from one in a pair.
+_ROW_ALIGN = 16
 
 
 # --- kernels ------------------------------------------------------------------
@@ -385,7 +390,9 @@ def _rows(kernel, n_rows: int, work: int, *args) -> None:
     ``torch.get_num_threads()`` threads (the kernels release the GIL) when
     there is enough ``work`` (multiply-adds or copies) to pay for them. Rows
     go out in a few chunks per thread so a descheduled thread does not hold
-    up the others; each row is written by exactly one call."""
+    up the others; each row is written by exactly one call, and chunks start
+    at multiples of ``_ROW_ALIGN`` so the result does not depend on the
+    number of threads."""
     threads = max(1, min(torch.get_num_threads(), n_rows, work // MIN_THREAD_WORK))
     if threads == 1:
         kernel(*args, 0, n_rows)
@@ -395,7 +402,8 @@ def _rows(kernel, n_rows: int, work: int, *args) -> None:
         if pool is None:
             pool = _POOLS[threads] = ThreadPoolExecutor(threads, "delayed_current")
     chunks = min(n_rows, 4 * threads)
-    bounds = np.linspace(0, n_rows, chunks + 1).astype(np.int64)
+    bounds = np.linspace(0, n_rows, chunks + 1).astype(np.int64) // _ROW_ALIGN * _ROW_ALIGN
+    bounds[-1] = n_rows
     futures = [pool.submit(kernel, *args, int(a), int(b))
                for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     for fut in futures:

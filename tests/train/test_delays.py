@@ -249,6 +249,27 @@ def test_same_result_on_one_and_two_threads(monkeypatch, path):
         assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize("n_rows", [1, 15, 20, 40, 129])
+def test_thread_chunks_start_on_row_blocks(monkeypatch, n_rows):
+    # every chunk but the first starts at a multiple of the kernels' row blocks
+    # (and of 2: the weight gradient pairs rows), so a row is computed by the
+    # same code on one thread as on two; together they cover each row once
+    monkeypatch.setattr(delays_mod, "MIN_THREAD_WORK", 1)
+    monkeypatch.setattr(delays_mod, "_POOLS", {})
+    calls = []
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        delays_mod._rows(lambda r0, r1: calls.append((r0, r1)), n_rows, 1 << 30)
+    finally:
+        torch.set_num_threads(before)
+    calls.sort()
+    assert [r for c in calls for r in range(*c)] == list(range(n_rows))
+    for r0, _ in calls:
+        for block in (delays_mod._JB, delays_mod._IB, delays_mod._RB, 2):
+            assert r0 % block == 0
+
+
 def test_float32_dtype_promotion_and_bool_spikes():
     x, w, d, g = _case(4, (3, 40, 12, 5), 9, 0.1)
     ref = reference_delayed_current(x, w, d, 9)
