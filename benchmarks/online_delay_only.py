@@ -19,8 +19,8 @@ benchmark shows why and what works instead.
   delays and the read-out learn (``lr_delays`` 64: the gradient of a delay
   is proportional to its small weight). Against fixed random delays with
   learned weights (the usual baseline), with the same delays but no
-  learning (read-out only), learned weights + delays (the defaults), and
-  weights only (no delays).
+  learning (read-out only), learned weights + delays (the library's default
+  rates for both), and weights only (no delays).
 
 Every condition uses the read-out rate ``READOUT_LR`` (0.3: it helps the
 fixed-delay baselines as much as delay learning, ad hoc: +0.7 / +0.6 pp at
@@ -66,8 +66,8 @@ FIXED_POINT = ("weights only (no delays)", "fixed random delays, weights learn",
 CONDITIONS = [  # (name, OnlineConfig options)
     ("weights only (no delays)", dict(delays="none", learn=("weights",))),
     ("fixed random delays, weights learn", dict(delays="synaptic", learn=("weights",))),
-    ("learned delays + weights (defaults)", dict(delays="synaptic",
-                                                 learn=("weights", "synaptic"))),
+    ("learned delays + weights (default rates)", dict(delays="synaptic",
+                                                      learn=("weights", "synaptic"))),
     ("fixed random delays, read-out only", dict(delays="synaptic", learn=(),
                                                 hidden_weight=DELAY_ONLY_WEIGHT)),
     ("learned delays only", dict(delays="synaptic", learn=("synaptic",),
@@ -230,9 +230,9 @@ def _table(rows, hidden, epochs, seeds) -> str:
         lines.append(f"  {name:38s} {r['test_accuracy']:.3f}  (mean |dw| "
                      f"{r['hidden_weight_change']:.3f})")
     lines.append(f"{hidden} hidden, seeds {', '.join(map(str, seeds))}:")
-    lines.append(f"  {'condition':38s} " + " ".join(f"{'s' + str(s):>6s}" for s in seeds)
+    lines.append(f"  {'condition':40s} " + " ".join(f"{'s' + str(s):>6s}" for s in seeds)
                  + f" {'mean':>6s} {'shift':>6s}")
-    lines += _seed_rows(rows, "condition", [c[0] for c in CONDITIONS], 38)
+    lines += _seed_rows(rows, "condition", [c[0] for c in CONDITIONS], 40)
     s = _summary(rows)
     best = s["learned delays only"]
     lines.append(f"learned delays only: {best:.3f}; vs fixed random delays (weights learn) "
@@ -240,7 +240,7 @@ def _table(rows, hidden, epochs, seeds) -> str:
                  f"delays unlearned {100 * (best - s['fixed random delays, read-out only']):+.1f} "
                  f"pp; vs weights only {100 * (best - s['weights only (no delays)']):+.1f} pp")
     lines.append(f"fixed point (the integer learner of PlasticDelayDense), {hidden} hidden:")
-    lines += _seed_rows(rows, "fixed point", FIXED_POINT, 38)
+    lines += _seed_rows(rows, "fixed point", FIXED_POINT, 40)
     fx = {n: s[f"{n}, fixed point"] for n in FIXED_POINT}
     wins, n = _wins(rows, "fixed point", "learned delays only",
                     ["fixed random delays, weights learn"])

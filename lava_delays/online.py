@@ -12,7 +12,8 @@ import numpy as np
 
 from lava_delays.atomic import write_json
 from lava_delays.data.spec import load_split
-from lava_delays.engine.online import OnlineConfig, OnlineLearner, train_online
+from lava_delays.engine.online import (OnlineConfig, OnlineLearner, check_anneal_epochs,
+                                       train_online)
 from lava_delays.errors import ParameterError
 from lava_delays.plots import delay_histogram, learning_curve
 
@@ -56,6 +57,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     to 0 (default: half of ``epochs``; see :func:`train_online`)."""
     if backend not in ("engine", "lava"):
         raise ParameterError(f"backend must be 'engine' or 'lava', got {backend!r}")
+    check_anneal_epochs(anneal_epochs)                   # before any data is loaded
     if anneal_epochs is not None and backend == "lava":
         raise ParameterError("anneal_epochs schedules the engine's delay spread; the Lava "
                              "backend has no spread")

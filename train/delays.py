@@ -66,6 +66,7 @@ density.
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -95,7 +96,7 @@ _RB = 16         # rows per block when changing layout (16 floats: a cache line)
 # (and are even, for the row pairs of the weight gradient), so each row is
 # summed by the same code path, in the same order, on any number of threads:
 # a row the vectoriser handles alone rounds differently from one in a pair.
-_ROW_ALIGN = 16
+_ROW_ALIGN = math.lcm(_JB, _IB, _RB, 2)
 
 
 # --- kernels ------------------------------------------------------------------
@@ -394,18 +395,18 @@ def _rows(kernel, n_rows: int, work: int, *args) -> None:
     at multiples of ``_ROW_ALIGN`` so the result does not depend on the
     number of threads."""
     threads = max(1, min(torch.get_num_threads(), n_rows, work // MIN_THREAD_WORK))
-    if threads == 1:
+    bounds = np.unique(np.linspace(0, n_rows, min(n_rows, 4 * threads) + 1).astype(np.int64)
+                       // _ROW_ALIGN * _ROW_ALIGN)
+    bounds = np.append(bounds[bounds < n_rows], n_rows)
+    if threads == 1 or len(bounds) == 2:                 # one chunk: no hand-off to a pool
         kernel(*args, 0, n_rows)
         return
     with _POOL_LOCK:
         pool = _POOLS.get(threads)
         if pool is None:
             pool = _POOLS[threads] = ThreadPoolExecutor(threads, "delayed_current")
-    chunks = min(n_rows, 4 * threads)
-    bounds = np.linspace(0, n_rows, chunks + 1).astype(np.int64) // _ROW_ALIGN * _ROW_ALIGN
-    bounds[-1] = n_rows
     futures = [pool.submit(kernel, *args, int(a), int(b))
-               for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+               for a, b in zip(bounds[:-1], bounds[1:])]
     for fut in futures:
         fut.result()
 

@@ -82,9 +82,11 @@ def test_eligibility_state_independent_of_sequence_length():
 def test_online_cli_writes_metrics_and_plots(tmp_path):
     spec = "timing:train=60,test=40,classes=3,channels=4,gap=5,length=40,max_offset=3"
     assert main(["online", "--data", spec, "--out", str(tmp_path), "--epochs", "2",
-                 "--hidden", "6", "--max-delay", "20", "--delay-spread", "2"]) == 0
+                 "--hidden", "6", "--max-delay", "20", "--delay-spread", "2",
+                 "--anneal-epochs", "3"]) == 0
     m = json.loads((tmp_path / "metrics.json").read_text())
     assert m["n_test"] == 40 and 0 <= m["accuracy"] <= 1 and len(m["history"]) == 2
+    assert m["anneal_epochs"] == 3                 # more than --epochs: allowed, recorded
     for png in ("learning_curve.png", "delay_histogram.png"):
         assert (tmp_path / png).stat().st_size > 5000
 
@@ -130,7 +132,7 @@ def test_anneal_epochs_sets_the_spread_schedule(small_task):
     task, (train, _) = small_task
     subset = (train[0][:32], train[1][:32])
     spreads = {}
-    for anneal in (None, 4):
+    for anneal in (None, 4, np.int64(8)):
         learner = OnlineLearner(task.n_inputs, task.n_classes, OnlineConfig(
             hidden=(4,), max_delay=12, delay_spread=4.0, seed=0))
         seen = []
@@ -139,6 +141,7 @@ def test_anneal_epochs_sets_the_spread_schedule(small_task):
         spreads[anneal] = seen
     assert spreads[None] == [4.0, 2.0, 0.0, 0.0]
     assert spreads[4] == [4.0, 3.0, 2.0, 1.0]
+    assert spreads[8] == [4.0, 3.5, 3.0, 2.5]      # longer than the run: never reaches 0
     for bad in (0, -2, 1.5, True):
         with pytest.raises(ParameterError, match="anneal_epochs"):
             train_online(learner, subset, epochs=1, anneal_epochs=bad)
