@@ -170,41 +170,37 @@ def _size_table(rows, hidden, seeds) -> str:
              f"only vs fixed random delays, weights learn):"]
     sizes = sorted({r["hidden"] for r in rows if r["kind"] in ("condition", "size")})
     for size in sizes:
-        acc = {name: {r["seed"]: r["test_accuracy"] for r in rows
-                      if r["kind"] in ("condition", "size") and r["hidden"] == size
-                      and r["condition"] == name} for name in SIZE_CONDITIONS}
-        fixed, only = (acc[name] for name in SIZE_CONDITIONS)
-        wins = sum(only[s] > fixed[s] for s in fixed)
-        lines.append(f"  {size:3d} hidden: {np.mean(list(only.values())):.3f} vs "
-                     f"{np.mean(list(fixed.values())):.3f} "
-                     f"({100 * (np.mean(list(only.values())) - np.mean(list(fixed.values()))):+.1f} "
-                     f"pp, {wins} of {len(fixed)} seeds){'' if size != hidden else ' (above)'}")
+        sized = [r for r in rows if r["kind"] in ("condition", "size") and r["hidden"] == size]
+        fixed, only = (np.mean([r["test_accuracy"] for r in sized if r["condition"] == name])
+                       for name in SIZE_CONDITIONS)
+        wins, n = _wins(sized, SIZE_CONDITIONS[1], SIZE_CONDITIONS[:1])
+        lines.append(f"  {size:3d} hidden: {only:.3f} vs {fixed:.3f} "
+                     f"({100 * (only - fixed):+.1f} pp, {wins} of {n} seeds)"
+                     f"{'' if size != hidden else ' (above)'}")
     return "\n".join(lines)
 
 
 def _summary(rows) -> dict:
     """Mean final test accuracy per condition (over seeds)."""
-    out = {}
-    for name in [c[0] for c in CEILING] + [c[0] for c in CONDITIONS]:
-        acc = [r["test_accuracy"] for r in rows
-               if r["condition"] == name and r["kind"] in ("ceiling", "condition")]
-        out[name] = float(np.mean(acc))
-    for name, _ in RECURRENT:
-        out[f"recurrent: {name}"] = float(np.mean(
-            [r["test_accuracy"] for r in rows if r["condition"] == name
-             and r["kind"] == "recurrent"]))
-    for name in FIXED_POINT:
-        out[f"{name}, fixed point"] = float(np.mean([r["test_accuracy"] for r in rows
-                                                     if r["condition"] == name
-                                                     and r["kind"] == "fixed point"]))
+    def mean(name, *kinds):
+        return float(np.mean([r["test_accuracy"] for r in rows
+                              if r["condition"] == name and r["kind"] in kinds]))
+    out = {name: mean(name, "ceiling", "condition")
+           for name in [c[0] for c in CEILING] + [c[0] for c in CONDITIONS]}
+    out.update({f"recurrent: {name}": mean(name, "recurrent") for name, _ in RECURRENT})
+    out.update({f"{name}, fixed point": mean(name, "fixed point") for name in FIXED_POINT})
     return out
+
+
+def _of_kind(rows, kind) -> list:
+    return [r for r in rows if r["kind"] == kind]
 
 
 def _seed_rows(rows, kind, names, width) -> list:
     """One line per condition of ``kind``: per-seed accuracies, mean, mean delay shift."""
     lines = []
     for name in names:
-        rs = sorted((r for r in rows if r["condition"] == name and r["kind"] == kind),
+        rs = sorted((r for r in _of_kind(rows, kind) if r["condition"] == name),
                     key=lambda r: r["seed"])
         accs = [r["test_accuracy"] for r in rs]
         lines.append(f"  {name:{width}s} " + " ".join(f"{a:6.3f}" for a in accs)
@@ -212,10 +208,10 @@ def _seed_rows(rows, kind, names, width) -> list:
     return lines
 
 
-def _wins(rows, kind, better, baselines) -> tuple:
-    """(seeds on which ``better`` beat every baseline, seeds) among rows of ``kind``."""
+def _wins(rows, better, baselines) -> tuple:
+    """(seeds on which ``better`` beat every baseline, seeds) among ``rows``."""
     by_seed = {}
-    for r in (r for r in rows if r["kind"] == kind):
+    for r in rows:
         by_seed.setdefault(r["seed"], {})[r["condition"]] = r["test_accuracy"]
     wins = sum(v[better] > max(v[b] for b in baselines) for v in by_seed.values())
     return wins, len(by_seed)
@@ -242,7 +238,7 @@ def _table(rows, hidden, epochs, seeds) -> str:
     lines.append(f"fixed point (the integer learner of PlasticDelayDense), {hidden} hidden:")
     lines += _seed_rows(rows, "fixed point", FIXED_POINT, 40)
     fx = {n: s[f"{n}, fixed point"] for n in FIXED_POINT}
-    wins, n = _wins(rows, "fixed point", "learned delays only",
+    wins, n = _wins(_of_kind(rows, "fixed point"), "learned delays only",
                     ["fixed random delays, weights learn"])
     lines.append(f"fixed point: learned delays only {fx['learned delays only']:.3f}; vs fixed "
                  f"random delays (weights learn) "
@@ -256,9 +252,10 @@ def _table(rows, hidden, epochs, seeds) -> str:
     only = s["recurrent: learned delays only, recurrent delays too"]
     lines.append(f"recurrent: learned delays only {only:.3f}; vs the better fixed random "
                  f"baseline {100 * (only - best_fixed):+.1f} pp")
-    wins, n = _wins(rows, "condition", "learned delays only", ["fixed random delays, weights learn"])
+    wins, n = _wins(_of_kind(rows, "condition"), "learned delays only",
+                    ["fixed random delays, weights learn"])
     lines.append(f"learned delays only beat fixed random delays on {wins} of {n} seeds")
-    wins, n = _wins(rows, "recurrent", "learned delays only, recurrent delays too",
+    wins, n = _wins(_of_kind(rows, "recurrent"), "learned delays only, recurrent delays too",
                     ["fixed random delays, weights learn", "+ fixed random recurrent delays"])
     lines.append(f"recurrent: learned delays only beat both fixed random baselines on "
                  f"{wins} of {n} seeds")

@@ -395,9 +395,10 @@ def _rows(kernel, n_rows: int, work: int, *args) -> None:
     at multiples of ``_ROW_ALIGN`` so the result does not depend on the
     number of threads."""
     threads = max(1, min(torch.get_num_threads(), n_rows, work // MIN_THREAD_WORK))
-    bounds = np.unique(np.linspace(0, n_rows, min(n_rows, 4 * threads) + 1).astype(np.int64)
-                       // _ROW_ALIGN * _ROW_ALIGN)
-    bounds = np.append(bounds[bounds < n_rows], n_rows)
+    if threads > 1:
+        bounds = np.unique(np.linspace(0, n_rows, min(n_rows, 4 * threads) + 1)
+                           .astype(np.int64) // _ROW_ALIGN * _ROW_ALIGN)
+        bounds = np.append(bounds[bounds < n_rows], n_rows)
     if threads == 1 or len(bounds) == 2:                 # one chunk: no hand-off to a pool
         kernel(*args, 0, n_rows)
         return
