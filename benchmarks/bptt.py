@@ -111,10 +111,10 @@ class BPTTModel:
         self.clamps = 0
 
     # --- parameters ---------------------------------------------------------------
-    def param_groups(self, lr_weights: float, lr_delays: float, lr_axonal: float,
+    def param_groups(self, lr_weights: float, lr_synaptic: float, lr_axonal: float,
                      lr_readout: float) -> list:
         groups = [{"params": [self.w_out], "lr": lr_readout, "name": "readout"}]
-        for p, lr, name in ((self.w, lr_weights, "weights"), (self.d, lr_delays, "synaptic"),
+        for p, lr, name in ((self.w, lr_weights, "weights"), (self.d, lr_synaptic, "synaptic"),
                             (self.a, lr_axonal, "axonal")):
             if p is not None and p.requires_grad:
                 groups.append({"params": [p], "lr": lr, "name": name})
@@ -253,7 +253,7 @@ def evaluate(model: BPTTModel, x, labels, batch: int = 256) -> dict:
 
 
 def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: int = 32,
-               lr_weights: float = 3e-3, lr_delays: float = 3e-2,
+               lr_weights: float = 3e-3, lr_synaptic: float = 3e-2,
                lr_axonal: Optional[float] = None, lr_readout: float = 3e-3,
                seed: int = 0, n_classes: Optional[int] = None, dtype=torch.float64,
                gather: str = "conv", threads: Optional[int] = 1,
@@ -269,9 +269,9 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
         same parameters as the on-line run).
     train, test : (x, labels)
         Spikes (n, T, n_in) and labels.
-    lr_weights, lr_delays, lr_axonal, lr_readout : float
+    lr_weights, lr_synaptic, lr_axonal, lr_readout : float
         Adam rates per kind; delays in steps (``lr_axonal`` defaults to
-        ``lr_delays``). Which parameters learn follows ``config.learn``
+        ``lr_synaptic``). Which parameters learn follows ``config.learn``
         (weights only: delays stay fixed); the read-out always learns.
     seed : int
         Mini-batch order (``np.random.default_rng(seed).permutation`` per
@@ -314,16 +314,16 @@ def train_bptt(learner_or_config, train, test=None, *, epochs: int = 20, batch: 
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        return _train(model, x, y, test, epochs, batch, lr_weights, lr_delays, lr_axonal,
+        return _train(model, x, y, test, epochs, batch, lr_weights, lr_synaptic, lr_axonal,
                       lr_readout, seed, progress)
     finally:
         torch.set_num_threads(prev_threads)
 
 
-def _train(model, x, y, test, epochs, batch, lr_weights, lr_delays, lr_axonal, lr_readout,
+def _train(model, x, y, test, epochs, batch, lr_weights, lr_synaptic, lr_axonal, lr_readout,
            seed, progress) -> list:
-    lr_ax = lr_delays if lr_axonal is None else lr_axonal
-    opt = torch.optim.Adam(model.param_groups(lr_weights, lr_delays, lr_ax, lr_readout))
+    lr_ax = lr_synaptic if lr_axonal is None else lr_axonal
+    opt = torch.optim.Adam(model.param_groups(lr_weights, lr_synaptic, lr_ax, lr_readout))
     rng = np.random.default_rng(seed)
     history, train_s = [], 0.0
     for epoch in range(epochs):

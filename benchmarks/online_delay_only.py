@@ -16,7 +16,7 @@ benchmark shows why and what works instead.
 * **Delay-only learning** (32 hidden, feed-forward; and recurrent, where
   the recurrent connections get random delays that learn too): hidden weights fixed at one
   excitatory value (``OnlineConfig(hidden_weight=0.3, learn=("synaptic",))``);
-  delays and the read-out learn (``lr_delays`` 64: the gradient of a delay
+  delays and the read-out learn (``lr_synaptic`` 64: the gradient of a delay
   is proportional to its small weight). Against fixed random delays with
   learned weights (the usual baseline), with the same delays but no
   learning (read-out only), learned weights + delays (the library's default
@@ -25,7 +25,7 @@ benchmark shows why and what works instead.
 Every condition uses the read-out rate ``READOUT_LR`` (0.3: it helps the
 fixed-delay baselines as much as delay learning, ad hoc: +0.7 / +0.6 pp at
 32 hidden); every condition in which delays learn anneals their Gaussian
-spread over *all* epochs (``train_online(anneal_epochs=epochs)``; the
+spread over *all* epochs (``train_online(spread_epochs=epochs)``; the
 default, half of the epochs, gave delay-only learning 0.8 pp less).
 
 Float engine, 2000 train / 1000 test samples, 20 epochs, batch 32, delay
@@ -71,7 +71,7 @@ CONDITIONS = [  # (name, OnlineConfig options)
     ("fixed random delays, read-out only", dict(delays="synaptic", learn=(),
                                                 hidden_weight=DELAY_ONLY_WEIGHT)),
     ("learned delays only", dict(delays="synaptic", learn=("synaptic",),
-                                 hidden_weight=DELAY_ONLY_WEIGHT, lr_delays=DELAY_ONLY_LR)),
+                                 hidden_weight=DELAY_ONLY_WEIGHT, lr_synaptic=DELAY_ONLY_LR)),
 ]
 
 #: feed-forward layer sizes of the size sweep (beside ``hidden``), and its two conditions
@@ -89,7 +89,7 @@ RECURRENT = [
     ("learned delays only, recurrent delays too", dict(delays="synaptic", learn=("synaptic",),
                                                        recurrent_delays=True,
                                                        hidden_weight=DELAY_ONLY_WEIGHT,
-                                                       lr_delays=DELAY_ONLY_LR)),
+                                                       lr_synaptic=DELAY_ONLY_LR)),
 ]
 
 
@@ -115,9 +115,9 @@ def _one(job):
     # learned delays: the spread anneals over every epoch (module docstring)
     anneal = epochs if "synaptic" in cfg.learn else None
     history = train_online(learner, train, test, epochs=epochs, batch=32, seed=seed,
-                           anneal_epochs=anneal)
+                           spread_epochs=anneal)
     row = {"kind": kind, "condition": name, "seed": seed, "hidden": cfg.hidden[0],
-           "anneal_epochs": anneal,
+           "spread_epochs": anneal,
            "test_accuracy": history[-1]["test_accuracy"],
            "best_test_accuracy": max(r["test_accuracy"] for r in history),
            "train_accuracy": history[-1]["train_accuracy"],

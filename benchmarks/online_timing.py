@@ -57,7 +57,7 @@ def run(out: Path, quick: bool = False, hidden: int = 64, epochs: int = 20) -> d
             # "learned synaptic" (n_in weights + n_in delays + n_classes)
             size = hidden if mult else round(hidden * (2 * task.n_inputs + task.n_classes)
                                              / (task.n_inputs + task.n_classes))
-            # the library's defaults (momentum 0.9, lr_delays 4, lr_axonal 0.25)
+            # the library's defaults (momentum 0.9, lr_synaptic 4, lr_axonal 0.25)
             cfg = OnlineConfig(hidden=(size,), delays=delays, learn=learn,
                                recurrent=recurrent, delay_spread=6.0, seed=0)
             learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)

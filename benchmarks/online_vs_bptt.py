@@ -10,7 +10,7 @@ Conditions: ``fixed_delays`` (random delays, only weights learn) and
 * on-line: :func:`~lava_delays.engine.online.train_online` of an
   :class:`~lava_delays.engine.online.OnlineLearner` with
   ``OnlineConfig(hidden=(H,), delays="synaptic", learn=..., delay_spread=6.0,
-  lr_delays=4.0)`` (other rates the defaults: SGD with momentum 0.9), 20 epochs, batch 32.
+  lr_synaptic=4.0)`` (other rates the defaults: SGD with momentum 0.9), 20 epochs, batch 32.
 * BPTT: :func:`lava_delays.benchmarks.bptt.train_bptt` from the *same*
   initial parameters (a learner of the same config and seed), Adam, the same
   mini-batch order, 20 epochs, batch 32, reset detached, delays through
@@ -25,7 +25,7 @@ conditions), chosen by :func:`tune` -- a short sweep (hidden 32, 6 epochs, the
 accuracy (deployed) after 6 epochs:
 
 =============  ===========  =========  ==========
-condition      lr_weights   lr_delays  validation
+condition      lr_weights   lr_synaptic  validation
 =============  ===========  =========  ==========
 fixed delays   3e-3         --         84.8 %
 fixed delays   1e-2         --         88.3 %
@@ -56,22 +56,22 @@ from typing import Optional
 from lava_delays.benchmarks import log, machine_info, write_metrics
 
 #: Adam rates of the BPTT runs (see the module docstring and :func:`tune`)
-BPTT_LRS = dict(lr_weights=1e-2, lr_delays=1e-1, lr_readout=3e-3)
+BPTT_LRS = dict(lr_weights=1e-2, lr_synaptic=1e-1, lr_readout=3e-3)
 #: the :func:`tune` run behind ``BPTT_LRS``: deployed validation accuracy after
-#: 6 epochs, hidden 32, read-out rate 3e-3; keys (condition, lr_weights, lr_delays)
+#: 6 epochs, hidden 32, read-out rate 3e-3; keys (condition, lr_weights, lr_synaptic)
 TUNING = {
     "epochs": 6, "hidden": 32, "lr_readout": 3e-3, "validation": "task.sample(1000, seed=11)",
     "results": [
-        dict(condition="fixed_delays", lr_weights=3e-3, lr_delays=None, val_accuracy=0.848),
-        dict(condition="fixed_delays", lr_weights=1e-2, lr_delays=None, val_accuracy=0.883),
-        dict(condition="learned_delays", lr_weights=3e-3, lr_delays=3e-2, val_accuracy=0.862),
-        dict(condition="learned_delays", lr_weights=3e-3, lr_delays=1e-1, val_accuracy=0.901),
-        dict(condition="learned_delays", lr_weights=1e-2, lr_delays=3e-2, val_accuracy=0.915),
-        dict(condition="learned_delays", lr_weights=1e-2, lr_delays=1e-1, val_accuracy=0.929),
+        dict(condition="fixed_delays", lr_weights=3e-3, lr_synaptic=None, val_accuracy=0.848),
+        dict(condition="fixed_delays", lr_weights=1e-2, lr_synaptic=None, val_accuracy=0.883),
+        dict(condition="learned_delays", lr_weights=3e-3, lr_synaptic=3e-2, val_accuracy=0.862),
+        dict(condition="learned_delays", lr_weights=3e-3, lr_synaptic=1e-1, val_accuracy=0.901),
+        dict(condition="learned_delays", lr_weights=1e-2, lr_synaptic=3e-2, val_accuracy=0.915),
+        dict(condition="learned_delays", lr_weights=1e-2, lr_synaptic=1e-1, val_accuracy=0.929),
     ]}
 
 CONDITIONS = {"fixed_delays": ("weights",), "learned_delays": ("weights", "synaptic")}
-ONLINE_KW = dict(delays="synaptic", delay_spread=6.0, lr_delays=4.0)
+ONLINE_KW = dict(delays="synaptic", delay_spread=6.0, lr_synaptic=4.0)
 
 
 def _config(quick: bool) -> dict:
@@ -152,7 +152,7 @@ def tune(out: Optional[Path] = None, epochs: int = 6, hidden: int = 32) -> dict:
     for cond, learn in CONDITIONS.items():
         for lr_w in (3e-3, 1e-2):
             for lr_d in ((3e-2, 1e-1) if "synaptic" in learn else (None,)):
-                lrs = dict(lr_weights=lr_w, lr_delays=lr_d or 0.0, lr_readout=3e-3)
+                lrs = dict(lr_weights=lr_w, lr_synaptic=lr_d or 0.0, lr_readout=3e-3)
                 hist = train_bptt(_learner(task, hidden, learn), train, val, epochs=epochs,
                                   batch=32, **lrs)
                 rec = dict(condition=cond, **lrs, val_accuracy=hist[-1]["test_accuracy"],
@@ -177,10 +177,10 @@ def format_table(m: dict) -> str:
         f"{m['task']['classes']} classes, {m['task']['n_inputs']} inputs), train "
         f"{c['n_train']} / test {c['n_test']}, {c['epochs']} epochs, batch {c['batch']}, "
         "synaptic delays 0..60",
-        f"on-line: SGD (momentum {m['online_config'].get('momentum', 0)}), lr_weights {m['online_config']['lr_weights']}, lr_delays "
-        f"{m['online_config']['lr_delays']}, lr_readout {m['online_config']['lr_readout']}, "
+        f"on-line: SGD (momentum {m['online_config'].get('momentum', 0)}), lr_weights {m['online_config']['lr_weights']}, lr_synaptic "
+        f"{m['online_config']['lr_synaptic']}, lr_readout {m['online_config']['lr_readout']}, "
         f"delay_spread {m['online_config']['delay_spread']} (annealed); BPTT: Adam, "
-        f"lr_weights {m['bptt_lrs']['lr_weights']}, lr_delays {m['bptt_lrs']['lr_delays']}, "
+        f"lr_weights {m['bptt_lrs']['lr_weights']}, lr_synaptic {m['bptt_lrs']['lr_synaptic']}, "
         f"lr_readout {m['bptt_lrs']['lr_readout']} (float64, 1 thread); same initial "
         "parameters and mini-batch order",
         "test accuracy = learned parameters deployed (engine simulate, integer delays); "

@@ -55,3 +55,14 @@ def save_figure(fig, path, **kwargs) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", **kwargs)
     return Path(path)
+
+
+def check_fresh_output(out, marker: str = "metrics.json") -> None:
+    """Refuse an output directory that already holds results (its
+    ``marker`` file): a new run must not silently overwrite an earlier one's
+    metrics and plots. Raises :class:`~lava_delays.errors.ParameterError`."""
+    from lava_delays.errors import ParameterError
+    out = Path(out)
+    if (out / marker).exists():
+        raise ParameterError(f"{out} already holds results ({marker}); choose another --out "
+                             "or remove it")

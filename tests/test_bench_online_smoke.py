@@ -166,9 +166,9 @@ def test_online_delay_only_quick(tmp_path):
     assert rows["fixed random delays, read-out only"]["mean_delay_shift"] == 0
     assert rows["fixed random delays, weights learn"]["hidden_weight_change"] > 0
     # learned delays anneal their spread over every epoch, fixed ones have none to anneal
-    assert rows["learned delays only"]["anneal_epochs"] == m["epochs"]
-    assert rec["learned delays + weights, recurrent delays"]["anneal_epochs"] == m["epochs"]
-    assert rows["fixed random delays, weights learn"]["anneal_epochs"] is None
+    assert rows["learned delays only"]["spread_epochs"] == m["epochs"]
+    assert rec["learned delays + weights, recurrent delays"]["spread_epochs"] == m["epochs"]
+    assert rows["fixed random delays, weights learn"]["spread_epochs"] is None
     assert m["readout_lr"] == online_delay_only.READOUT_LR
     assert "learned delays only beat fixed random delays on" in m["table"]
     assert "recurrent: learned delays only beat both fixed random baselines on" in m["table"]

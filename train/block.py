@@ -93,6 +93,8 @@ class DelayBlock(torch.nn.Module):
         self.scale: Optional[int] = None
         #: >1 moves the float forward pass toward integer delays (trainer-annealed)
         self.delay_sharpness = 1.0
+        #: Gaussian spread (steps) of the feed-forward delay gradient (trainer-annealed)
+        self.delay_spread = 0.0
 
     # -- quantization ---------------------------------------------------------
     def quantize(self, percentile: float = 100.0) -> int:
@@ -121,7 +123,8 @@ class DelayBlock(torch.nn.Module):
         if self.axon is not None:
             x = self.axon(x)
         w, d = self.connection(self.ff)
-        current = delayed_current(x, w, d, self.ff.max_delay)
+        spread = self.delay_spread if self.scale is None and self.ff.max_delay > 0 else 0.0
+        current = delayed_current(x, w, d, self.ff.max_delay, spread)
         batch, steps, _ = current.shape
         state = self.neurons.init_state(batch, current)
         params = self.neurons._params() if isinstance(self.neurons, AdLIF) else None

@@ -437,7 +437,7 @@ class _DelayedCurrent(torch.autograd.Function):
     """Numba forward and backward of :func:`delayed_current` (CPU, float32/64)."""
 
     @staticmethod
-    def forward(ctx, x, weights, delays, max_delay):
+    def forward(ctx, x, weights, delays, max_delay, spread=0.0):
         batch, steps, n_in = x.shape
         n_post = weights.shape[0]
         taps = max_delay + 2
@@ -466,6 +466,7 @@ class _DelayedCurrent(torch.autograd.Function):
         ctx.coefficients = lo, f, w0, w1
         ctx.events = events if sparse_backward else None   # O(nnz) for the backward
         ctx.max_delay = max_delay
+        ctx.spread = float(spread)
         return res
 
     @staticmethod
@@ -493,11 +494,39 @@ class _DelayedCurrent(torch.autograd.Function):
             gw, gd = torch.empty_like(weights), torch.empty_like(weights)
             _parameter_grads(gc0, gc1, weights.detach().contiguous().numpy(), f,
                              np.ones((), f.dtype)[()], gw.numpy(), gd.numpy())
+            if need_d and ctx.spread > 0:
+                # the delay gradient seen through a Gaussian of width spread:
+                # the input's smoothed time derivative gathered at the delay
+                xd = spread_derivative(x.detach(), ctx.spread).contiguous().numpy()
+                _rows(_grad_c_dense, n_post, 2 * x.numel() * n_post,
+                      _time_major(xd, before=taps), gs, lo, gc0, gc1, batch, taps, zero)
+                gd = weights.detach() * torch.from_numpy(gc0)
         if need_x:
             gx = x.new_empty(batch, steps, n_in)
             _rows(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, np.ascontiguousarray(lo.T),
                   np.ascontiguousarray(w0.T), np.ascontiguousarray(w1.T), gx.numpy())
-        return gx, gw if need_w else None, gd if need_d else None, None
+        return gx, gw if need_w else None, gd if need_d else None, None, None
+
+
+def spread_derivative(x: torch.Tensor, spread: float) -> torch.Tensor:
+    """``x`` (batch, T, n) filtered along time by the delay-derivative kernel
+    of width ``spread`` (:func:`lava_delays.kernels.plasticity.delay_kernel`,
+    the on-line rule's): ``xd(s) = sum_m K[m] x(s - m - off)``, so that
+    ``dL/dD_ji = w_ji sum_t g_j(t) xd_i(t - 1 - floor(D_ji))`` -- at spread 0
+    exactly the interpolation's gradient ``w (x(t - 2 - lo) - x(t - 1 - lo))``."""
+    from lava_delays.kernels.plasticity import delay_kernel
+    kernel, offset = delay_kernel(spread, fixed=False)
+    steps = x.shape[1]
+    out = torch.zeros_like(x)
+    for m, k in enumerate(kernel):
+        shift = m + offset                       # xd(s) += k x(s - shift)
+        if k == 0 or abs(shift) >= steps:
+            continue
+        if shift >= 0:
+            out[:, shift:] += float(k) * x[:, :steps - shift]
+        else:
+            out[:, :shift] += float(k) * x[:, -shift:]
+    return out
 
 
 def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
@@ -542,7 +571,7 @@ def _delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.
 
 
 def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
-                    max_delay: int) -> torch.Tensor:
+                    max_delay: int, spread: float = 0.0) -> torch.Tensor:
     """Synaptic input of every step for real-valued per-synapse delays.
 
     ``a_j(t) = sum_i w_ji ((1 - f_ji) x_i(t - 1 - lo_ji) + f_ji x_i(t - 2 - lo_ji))``
@@ -559,6 +588,11 @@ def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor
         Weights and real delays in [0, max_delay] (steps).
     max_delay : int
         Largest delay, 0..62.
+    spread : float
+        Width (steps) of a Gaussian through which the *delay gradient* sees
+        the input (DCLS-style: a delay feels arrivals ~3 spread away; anneal
+        it to 0 while training). The forward pass and the weight gradient
+        do not change. 0: the exact gradient of the interpolation.
 
     Returns
     -------
@@ -571,6 +605,8 @@ def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor
                          f" and delays {tuple(delays.shape)} do not fit")
     if not 0 <= max_delay <= MAX_DELAY:
         raise ParameterError(f"max_delay must be in 0..{MAX_DELAY}, got {max_delay}")
+    if not (np.isfinite(spread) and spread >= 0):
+        raise ParameterError(f"delay spread must be finite and >= 0, got {spread}")
     max_delay = int(max_delay)
     dtype = torch.promote_types(torch.promote_types(x.dtype, weights.dtype), delays.dtype)
     if not dtype.is_floating_point:
@@ -578,11 +614,13 @@ def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor
     x, weights, delays = x.to(dtype), weights.to(dtype), delays.to(dtype)
     on_cpu = x.device.type == weights.device.type == delays.device.type == "cpu"
     if not on_cpu:
+        if spread > 0:
+            raise ParameterError("a delay spread needs the CPU path of delayed_current")
         return _delayed_current_taps(x, weights, delays, max_delay)
     if dtype not in (torch.float32, torch.float64):   # half precision: compute in float32
         return _DelayedCurrent.apply(x.float(), weights.float(), delays.float(),
-                                     max_delay).to(dtype)
-    return _DelayedCurrent.apply(x, weights, delays, max_delay)
+                                     max_delay, spread).to(dtype)
+    return _DelayedCurrent.apply(x, weights, delays, max_delay, spread)
 
 
 class SynapticDelayLinear(torch.nn.Module):

@@ -70,10 +70,17 @@ class ModelConfig:
     readout_du: float = 0.5
     readout_dv: float = 0.05
     psi_sigma: float = 0.3
+    #: start every hidden feed-forward weight at this value instead of at
+    #: random (equal coincidence detectors whose delays decide what they see)
+    hidden_weight: Optional[float] = None
     seed: int = 0
 
     def __post_init__(self):
         self.hidden = parse_sizes(self.hidden, "hidden")
+        if self.hidden_weight is not None:
+            self.hidden_weight = coerce(self.hidden_weight, float, "hidden_weight")
+            if not np.isfinite(self.hidden_weight):
+                raise ParameterError(f"hidden_weight must be finite, got {self.hidden_weight}")
         for name in ("n_in", "n_classes", "max_delay", "axonal_max_delay", "rec_max_delay",
                      "readout_max_delay", "seed"):
             setattr(self, name, coerce(getattr(self, name), int, name))
@@ -127,6 +134,10 @@ class DelayNet(torch.nn.Module):
                 if cfg.recurrent else None,
                 seed=cfg.seed + 1000 * k, lif=lif))
             n_prev = n
+        if cfg.hidden_weight is not None:
+            with torch.no_grad():
+                for block in blocks:
+                    block.ff.weight.fill_(cfg.hidden_weight)
         blocks.append(DelayBlock(n_prev, cfg.n_classes, neuron="readout",
                                  max_delay=cfg.readout_max_delay, seed=cfg.seed + 999,
                                  lif=dict(du=cfg.readout_du, dv=cfg.readout_dv)))
@@ -149,13 +160,15 @@ class DelayNet(torch.nn.Module):
         return x
 
     def parameter_groups(self) -> dict:
-        """Parameters by kind: weights, synaptic, axonal, adaptation."""
-        groups = {kind: [] for kind in LEARN_KINDS}
-        for block in self.blocks:
+        """Parameters by kind: weights (of the hidden layers), synaptic,
+        axonal, adaptation -- and readout, the read-out weights (which always
+        learn: they are the classifier)."""
+        groups = {kind: [] for kind in LEARN_KINDS + ("readout",)}
+        for k, block in enumerate(self.blocks):
             for lin in (block.ff, block.rec):
                 if lin is None:
                     continue
-                groups["weights"].append(lin.weight)
+                groups["readout" if k == len(self.blocks) - 1 else "weights"].append(lin.weight)
                 if lin.max_delay > 0:
                     groups["synaptic"].append(lin.delay)
             if block.axon is not None:

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
+from lava_delays import presets
 from lava_delays.atomic import write_json
 from lava_delays.data.spec import load_split
 from lava_delays.errors import ParameterError
@@ -32,8 +33,9 @@ def training_data_spec(run_dir) -> Optional[str]:
 
 
 def read_config(path) -> dict:
-    """Options from a JSON file (keys of :class:`ModelConfig` and
-    :class:`TrainConfig`); unknown keys are an error, not ignored."""
+    """Options from a JSON file (``--config``): a JSON object whose keys the
+    command checks (``train``: fields of :class:`ModelConfig` and
+    :class:`TrainConfig`; unknown keys are an error, not ignored)."""
     path = Path(path)
     try:
         options = json.loads(path.read_text())
@@ -43,33 +45,38 @@ def read_config(path) -> dict:
         raise ParameterError(f"config file {path} is not valid JSON: {err}") from None
     if not isinstance(options, dict):
         raise ParameterError(f"config file {path} must hold a JSON object")
-    unknown = set(options) - MODEL_KEYS - TRAIN_KEYS
-    if unknown:
-        raise ParameterError(f"config file {path}: unknown keys {sorted(unknown)}")
     return options
 
 
 def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = False,
-          config: Optional[dict] = None, **options) -> dict:
+          config: Optional[dict] = None, preset: Optional[str] = None, **options) -> dict:
     """Train on ``data`` (a data spec, e.g. ``timing`` or ``fsdd:PATH``) and
     write the run directory ``out``; returns the metrics.
 
     ``config`` and ``options`` take any field of :class:`ModelConfig`
     (``hidden``, ``delays``, ``neuron``, ``recurrent``, ``max_delay``, ...)
     and :class:`TrainConfig` (``epochs``, ``learn``, ``lr_weights``, ...);
-    ``options`` win. ``resume=True`` continues from ``out/checkpoint.pt``.
+    ``options`` (None = not given) win over ``config``, which wins over the
+    preset's ``train`` settings (``preset``; default: the data kind's, see
+    :mod:`lava_delays.presets`). ``resume=True`` continues from
+    ``out/checkpoint.pt``.
     """
-    merged = {**(config or {}), **{k: v for k, v in options.items() if v is not None}}
+    explicit = preset is not None
+    preset = presets.resolve(preset, data)
+    base = presets.options(preset, data, "train", explicit) if preset else {}
+    merged = {**base, **(config or {}),
+              **{k: v for k, v in options.items() if v is not None}}
     unknown = set(merged) - MODEL_KEYS - TRAIN_KEYS
     if unknown:
         raise ParameterError(f"unknown training options {sorted(unknown)}")
     init_distributed()
     rank, world = _world()
     out = Path(out)
-    train_set, test_set, info = load_split(data, test_data)
+    train_cfg = TrainConfig(**{k: v for k, v in merged.items() if k in TRAIN_KEYS})
+    train_set, test_set, info = load_split(data, test_data, augment=train_cfg.augment,
+                                           seed=train_cfg.seed)
     model_cfg = ModelConfig(n_in=info["n_inputs"], n_classes=info["n_classes"],
                             **{k: v for k, v in merged.items() if k in MODEL_KEYS})
-    train_cfg = TrainConfig(**{k: v for k, v in merged.items() if k in TRAIN_KEYS})
     if resume and not (out / CHECKPOINT).exists():
         raise ParameterError(f"--resume: no checkpoint in {out}")
     if not resume and (out / CHECKPOINT).exists():
@@ -79,14 +86,15 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
     if resume:
         trainer.resume()
     if rank == 0:
-        write_json(out / RUN_CONFIG, {"data": data, "test_data": test_data,
+        write_json(out / RUN_CONFIG, {"data": data, "test_data": test_data, "preset": preset,
                                          "model": model_cfg.to_dict(),
                                          "train": asdict(train_cfg)})
         trainer.progress = progress_bar(train_cfg.epochs, trainer.epoch)
     history = trainer.fit(train_set, test_set)
     metrics = {
         "accuracy": accuracy_of(trainer.model, *test_set), "n_test": int(len(test_set[1])),
-        "n_train": int(len(train_set[1])), "data": data, "quantized": trainer.model.quantized,
+        "n_train": int(len(train_set[1])), "data": data, "preset": preset,
+        "quantized": trainer.model.quantized,
         "history": history, "learn": list(trainer.learn), "model": model_cfg.to_dict(),
         "delay_shift": trainer.delay_shift(), "delay_clamps": trainer.delay_clamps,
         "train_seconds": sum(r["seconds"] for r in history), "processes": world,

@@ -49,6 +49,8 @@ class TrainConfig:
     lr_synaptic: float = 1e-1
     lr_axonal: float = 1e-1
     lr_adaptation: float = 3e-3
+    #: learning rate of the read-out weights (default: lr_weights)
+    lr_readout: Optional[float] = None
     weight_decay: float = 0.0
     qat_epochs: Optional[int] = None
     qat_lr_factor: float = 0.1
@@ -56,28 +58,38 @@ class TrainConfig:
     #: float epochs before the quantized phase over which the interpolated
     #: delays are annealed to integers (sharpness 1 -> 64, geometric)
     delay_anneal_epochs: Optional[int] = None
+    #: Gaussian spread (steps) of the delay gradient at the start, annealed
+    #: linearly to 0 over ``spread_epochs`` (default: the first half of the
+    #: float epochs): delays feel arrivals several steps away (DCLS-style)
+    delay_spread: float = 0.0
+    spread_epochs: Optional[int] = None
     #: regularisation: dropout of hidden spikes, input-spike dropout and a
     #: random time shift (+-steps) of each training sample
     dropout: float = 0.0
     input_dropout: float = 0.0
     time_shift: int = 0
+    #: audio folders: random variants (noise, frequency warp) of every
+    #: training recording added when the data is loaded (0: none)
+    augment: int = 0
     seed: int = 0
     dtype: str = "float32"
     max_grad_norm: float = 10.0
 
     def __post_init__(self):
+        if self.lr_readout is not None:
+            self.lr_readout = check_rate("lr_readout", self.lr_readout)
         for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_adaptation",
                      "weight_decay", "qat_lr_factor", "max_grad_norm", "scale_percentile",
-                     "dropout", "input_dropout"):
+                     "dropout", "input_dropout", "delay_spread"):
             setattr(self, name, check_rate(name, getattr(self, name)))
         if self.max_grad_norm == 0:
             raise ParameterError("max_grad_norm must be > 0 (0 would zero every update)")
         if not 0 < self.scale_percentile <= 100:
             raise ParameterError(f"scale_percentile must be in (0, 100], got "
                                  f"{self.scale_percentile}")
-        for name in ("epochs", "batch", "seed", "time_shift"):
+        for name in ("epochs", "batch", "seed", "time_shift", "augment"):
             setattr(self, name, coerce(getattr(self, name), int, name))
-        for name in ("qat_epochs", "delay_anneal_epochs"):
+        for name in ("qat_epochs", "delay_anneal_epochs", "spread_epochs"):
             if getattr(self, name) is not None:
                 setattr(self, name, coerce(getattr(self, name), int, name))
         if isinstance(self.learn, str):
@@ -94,11 +106,17 @@ class TrainConfig:
         if not 0 <= int(self.delay_anneal_epochs) <= int(self.epochs) - int(self.qat_epochs):
             raise ParameterError(f"delay_anneal_epochs must be in 0..epochs - qat_epochs, got "
                                  f"{self.delay_anneal_epochs}")
+        if self.spread_epochs is None:   # default: the first half of the float epochs
+            self.spread_epochs = max(1, (self.epochs - self.qat_epochs) // 2)
+        if int(self.spread_epochs) < 1:
+            raise ParameterError(f"spread_epochs must be >= 1, got {self.spread_epochs}")
         for name in ("dropout", "input_dropout"):
             if not 0.0 <= float(getattr(self, name)) < 1.0:
                 raise ParameterError(f"{name} must lie in [0, 1), got {getattr(self, name)}")
         if int(self.time_shift) < 0:
             raise ParameterError(f"time_shift must be >= 0, got {self.time_shift}")
+        if int(self.augment) < 0:
+            raise ParameterError(f"augment must be >= 0, got {self.augment}")
         if self.dtype not in ("float32", "float64"):
             raise ParameterError(f"dtype must be float32 or float64, got {self.dtype!r}")
         if self.learn is not None:
@@ -168,6 +186,7 @@ class Trainer:
         self.model = DelayNet(model_cfg).to(getattr(torch, cfg.dtype))
         self.model.dropout = float(cfg.dropout)
         self.learn = tuple(cfg.learn) if cfg.learn is not None else self._default_learn()
+        self._check_learn()
         self.initial_delays = self.model.delays()
         self.history: list = []
         self.epoch = 0
@@ -181,21 +200,31 @@ class Trainer:
         groups = self.model.parameter_groups()
         return tuple(k for k in LEARN_KINDS if groups[k])
 
+    def _check_learn(self):
+        """Every kind in ``learn`` must name parameters this model has (a
+        network without delays cannot learn delays)."""
+        groups = self.model.parameter_groups()
+        missing = [k for k in self.learn if not groups[k]]
+        if missing:
+            raise ParameterError(
+                f"cannot learn {', '.join(missing)}: this model has none (delays="
+                f"{self.model_cfg.delays}, neuron={self.model_cfg.neuron})")
+
     def _set_requires_grad(self):
         for kind, params in self.model.parameter_groups().items():
             for p in params:
-                p.requires_grad_(kind in self.learn)
+                p.requires_grad_(kind in self.learn or kind == "readout")
 
     def _optimizer(self, factor: float = 1.0):
         groups = self.model.parameter_groups()
-        rates = {"weights": self.cfg.lr_weights, "synaptic": self.cfg.lr_synaptic,
-                 "axonal": self.cfg.lr_axonal, "adaptation": self.cfg.lr_adaptation}
+        cfg = self.cfg
+        rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_synaptic,
+                 "axonal": cfg.lr_axonal, "adaptation": cfg.lr_adaptation,
+                 "readout": cfg.lr_weights if cfg.lr_readout is None else cfg.lr_readout}
         param_groups = [{"params": groups[k], "lr": rates[k] * factor, "name": k}
-                        for k in LEARN_KINDS if k in self.learn and groups[k]]
-        if not param_groups:
-            raise ParameterError(f"nothing to learn: --learn {','.join(self.learn)} names no "
-                                 f"parameter of this model (delays={self.model_cfg.delays})")
-        return torch.optim.Adam(param_groups, weight_decay=self.cfg.weight_decay)
+                        for k in LEARN_KINDS + ("readout",)
+                        if (k in self.learn or k == "readout") and groups[k]]
+        return torch.optim.Adam(param_groups, weight_decay=cfg.weight_decay)
 
     def _scheduler(self, epochs: int):
         return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, max(epochs, 1))
@@ -323,8 +352,10 @@ class Trainer:
         n = int(self.cfg.delay_anneal_epochs)
         k = self.epoch - (float_epochs - n)
         sharp = 1.0 if n == 0 or k < 0 or self.model.quantized else 64.0 ** ((k + 1) / n)
+        spread = self.cfg.delay_spread * max(0.0, 1.0 - self.epoch / int(self.cfg.spread_epochs))
         for block in self.model.blocks:
             block.delay_sharpness = sharp
+            block.delay_spread = spread
 
     def _augment(self, xb: np.ndarray, batch_start: int) -> np.ndarray:
         """Input-spike dropout and random time shifts, drawn from

@@ -1,5 +1,5 @@
 """Data-set specs of the command line: ``timing[:k=v,...]``,
-``fsdd:PATH[:speakers=a,b,test_speaker=c,n_mels=40,steps=64,delta=0.3,duration=0]``
+``fsdd:PATH[:speakers=a,b,test_speaker=c,n_mels=40,steps=64,delta=3,duration=44,gate=4,noise_percentile=20,floor_db=40]``
 (held-out speaker: ``test_speaker``, default the last in sorted order;
 encoder options: :class:`~lava_delays.data.audio.AudioEncoder`),
 ``shd:ROOT``, ``ssc:ROOT``. A path may contain colons: the options are
@@ -21,7 +21,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from lava_delays.data.audio import AudioEncoder, encode_folder
+from lava_delays.data.audio import AudioEncoder, encode_augmented, encode_folder
 from lava_delays.data.timing import TimingTask
 from lava_delays.errors import LavaDelaysError
 
@@ -101,11 +101,12 @@ def _fsdd(rest: str):
     if test_speaker is not None and not test_speaker.strip():
         raise DataSpecError("test_speaker= needs a speaker name")
     enc = _audio_encoder(opts)
-    return encode_folder(folder, enc, speakers), enc, test_speaker
+    return encode_folder(folder, enc, speakers), enc, test_speaker, folder
 
 
 _AUDIO_OPTIONS = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float,
-                  "delta": float, "duration": int}
+                  "delta": float, "duration": int, "gate": float, "noise_percentile": float,
+                  "floor_db": float}
 
 
 def _audio_encoder(opts: dict) -> AudioEncoder:
@@ -176,23 +177,30 @@ def _hsd_options(kind: str, opts: dict) -> dict:
         raise DataSpecError(f"bad {kind} option value: {err}") from None
 
 
-def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple, dict]:
+def load_split(spec: str, test_spec: Optional[str] = None, augment: int = 0,
+               seed: int = 0) -> Tuple[tuple, tuple, dict]:
     """Parse ``spec`` (and ``test_spec``) and return ``(train, test, info)``.
 
     ``info`` has ``n_classes``, ``n_inputs`` and, for audio, the speakers.
+    ``augment``: audio folders only, that many random variants (noise and a
+    frequency warp, :func:`~lava_delays.data.audio.encode_augmented`) of
+    every training recording are added to the training set (seeded by
+    ``seed``); the test set is never augmented.
     """
     kind, _, rest = spec.partition(":")
+    if augment and kind != "fsdd":
+        raise DataSpecError(f"augment applies to audio folders (fsdd:...), not {kind!r} data")
     if kind == "timing":
         if test_spec is not None:
             raise DataSpecError("the timing task draws its own test set; drop --test-data")
         return _timing(rest, None)
     if kind == "fsdd":
-        (x, y, spk), enc, held_out = _fsdd(rest)
+        (x, y, spk), enc, held_out, folder = _fsdd(rest)
         if test_spec is not None:
             tkind, _, trest = test_spec.partition(":")
             if tkind != "fsdd":
                 raise DataSpecError(f"test data {test_spec!r} must be an fsdd spec too")
-            (xt, yt, spkt), _, test_held_out = _fsdd(trest)
+            (xt, yt, spkt), _, test_held_out, _ = _fsdd(trest)
             if held_out is not None or test_held_out is not None:
                 raise DataSpecError("test_speaker= splits one folder; with --test-data the "
                                     "test set is that spec's files: drop test_speaker")
@@ -208,6 +216,11 @@ def load_split(spec: str, test_spec: Optional[str] = None) -> Tuple[tuple, tuple
             test_speakers = [held_out or speakers[-1]]
             te = np.isin(spk, test_speakers)
             train, test = (x[~te], y[~te]), (x[te], y[te])
+        if augment:
+            xa, ya, _ = encode_augmented(folder, enc, sorted(set(spk) - set(test_speakers))
+                                         if test_spec is None else sorted(set(spk)),
+                                         augment, seed)
+            train = (np.concatenate([train[0], xa]), np.concatenate([train[1], ya]))
         n_classes = int(max(train[1].max(), test[1].max())) + 1
         return train, test, {"n_classes": n_classes, "n_inputs": enc.n_channels,
                              "train_speakers": sorted(set(spk) - set(test_speakers))

@@ -57,7 +57,7 @@ class OnlineConfig:
     the one setting in which learned delays beat fixed random ones on every
     seed: +2.1 pp feed-forward (32 hidden; +3.9 pp in fixed point), +3.7 pp
     recurrent with ``recurrent_delays``, with ``lr_readout=0.3`` and
-    ``train_online(anneal_epochs=epochs)`` in every condition (README,
+    ``train_online(spread_epochs=epochs)`` in every condition (README,
     ``lava-delays bench online_delay_only``): learning hidden weights under
     the cross-entropy of a summed read-out drives hidden activity up and
     away from coincidence detection.
@@ -75,7 +75,7 @@ class OnlineConfig:
     readout_du: float = 0.5
     readout_dv: float = 0.05
     lr_weights: float = 0.3
-    lr_delays: float = 4.0
+    lr_synaptic: float = 4.0
     lr_axonal: float = 0.25
     lr_readout: float = 0.15
     #: momentum of every update (a per-parameter running average)
@@ -117,7 +117,7 @@ class OnlineConfig:
                 raise ParameterError(f"hidden_weight must be a finite number or None, "
                                      f"got {self.hidden_weight!r}")
             self.hidden_weight = float(self.hidden_weight)
-        for name in ("lr_weights", "lr_delays", "lr_axonal", "lr_readout", "psi_sigma",
+        for name in ("lr_weights", "lr_synaptic", "lr_axonal", "lr_readout", "psi_sigma",
                      "weight_init", "delay_spread"):
             setattr(self, name, check_rate(name, getattr(self, name)))
         if not 0 <= self.max_delay <= MAX_DELAY:
@@ -144,7 +144,7 @@ def fixed_learning_rates(cfg: OnlineConfig, steps: int, batch: int, c_max: float
     s = WEIGHT_SCALE
     return {
         "hidden": {"weights": fixed_rate(cfg.lr_weights * c_max * base),
-                   "synaptic": fixed_rate(256 * cfg.lr_delays * c_max * base / (s * s)),
+                   "synaptic": fixed_rate(256 * cfg.lr_synaptic * c_max * base / (s * s)),
                    "axonal": fixed_rate(256 * cfg.lr_axonal * c_max * base / (s * s))},
         "readout": {"weights": fixed_rate(s * cfg.lr_readout * c_max_readout * base)},
     }
@@ -363,7 +363,7 @@ class OnlineLearner:
             _, _, c_max, c_ro_max = self.time_weights(steps)
             rates = fixed_learning_rates(cfg, steps, batch, c_max, c_ro_max, scale=f)
             return rates["hidden"], rates["readout"]
-        return ({"weights": f * cfg.lr_weights, "synaptic": f * cfg.lr_delays,
+        return ({"weights": f * cfg.lr_weights, "synaptic": f * cfg.lr_synaptic,
                  "axonal": f * cfg.lr_axonal}, {"weights": f * cfg.lr_readout})
 
     def _signals(self, err: np.ndarray) -> list:
@@ -468,24 +468,24 @@ def _delay_value(steps, state):
     return np.round(steps * state.one).astype(np.int64) if state.fixed else steps.copy()
 
 
-def check_anneal_epochs(anneal_epochs) -> None:
-    """Raise :class:`ParameterError` unless ``anneal_epochs`` is None or an
+def check_spread_epochs(spread_epochs) -> None:
+    """Raise :class:`ParameterError` unless ``spread_epochs`` is None or an
     integer >= 1 (more than the epochs trained is allowed: the spread then
     never reaches 0)."""
-    if anneal_epochs is not None and (isinstance(anneal_epochs, bool)
-                                      or not isinstance(anneal_epochs, (int, np.integer))
-                                      or anneal_epochs < 1):
-        raise ParameterError(f"anneal_epochs must be an integer >= 1 or None, got "
-                             f"{anneal_epochs!r}")
+    if spread_epochs is not None and (isinstance(spread_epochs, bool)
+                                      or not isinstance(spread_epochs, (int, np.integer))
+                                      or spread_epochs < 1):
+        raise ParameterError(f"spread_epochs must be an integer >= 1 or None, got "
+                             f"{spread_epochs!r}")
 
 
 def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
-                 batch: int = 32, anneal_epochs: Optional[int] = None, seed: int = 0,
+                 batch: int = 32, spread_epochs: Optional[int] = None, seed: int = 0,
                  lr_decay: float = 1.0, augment=None, progress=None) -> list:
     """Train ``learner`` on ``train = (x, labels)`` for ``epochs`` epochs.
 
     The delay spread anneals linearly from ``config.delay_spread`` to 0 over
-    ``anneal_epochs`` (default: half of the epochs; with ``epochs`` the last
+    ``spread_epochs`` (default: half of the epochs; with ``epochs`` the last
     epoch still has a little spread -- on the timing task delay-only
     learning gains 0.8 pp from that, README; with more than ``epochs`` the
     spread never reaches 0); every learning rate is
@@ -502,8 +502,8 @@ def train_online(learner: OnlineLearner, train, test=None, *, epochs: int = 20,
         raise ParameterError(f"epochs and batch must be >= 1, got {epochs}, {batch}")
     if not 0 < lr_decay <= 1:
         raise ParameterError(f"lr_decay must lie in (0, 1], got {lr_decay}")
-    check_anneal_epochs(anneal_epochs)
-    anneal = max(1, anneal_epochs if anneal_epochs is not None else epochs // 2)
+    check_spread_epochs(spread_epochs)
+    anneal = max(1, spread_epochs if spread_epochs is not None else epochs // 2)
     rng = np.random.default_rng(seed)
     history = []
     for epoch in range(epochs):

@@ -37,7 +37,7 @@ def test_learning_beats_chance_float_and_fixed(small_task):
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(lr_weights=float("nan")), "lr_weights"),
-    (dict(lr_delays=-1.0), "lr_delays"),
+    (dict(lr_synaptic=-1.0), "lr_synaptic"),
     (dict(delays="diagonal"), "delays must be one of"),
     (dict(learn=("synaptic",), delays="none"), "cannot learn"),
     (dict(learn=("bias",)), "unknown learnable"),
@@ -83,10 +83,10 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     spec = "timing:train=60,test=40,classes=3,channels=4,gap=5,length=40,max_offset=3"
     assert main(["online", "--data", spec, "--out", str(tmp_path), "--epochs", "2",
                  "--hidden", "6", "--max-delay", "20", "--delay-spread", "2",
-                 "--anneal-epochs", "3"]) == 0
+                 "--spread-epochs", "3"]) == 0
     m = json.loads((tmp_path / "metrics.json").read_text())
     assert m["n_test"] == 40 and 0 <= m["accuracy"] <= 1 and len(m["history"]) == 2
-    assert m["anneal_epochs"] == 3                 # more than --epochs: allowed, recorded
+    assert m["spread_epochs"] == 3                 # more than --epochs: allowed, recorded
     for png in ("learning_curve.png", "delay_histogram.png"):
         assert (tmp_path / png).stat().st_size > 5000
 
@@ -97,10 +97,14 @@ def test_online_cli_writes_metrics_and_plots(tmp_path):
     (["--hidden", "a,b"], "--hidden"),
     (["--init", "net.h5"], "net.h5"),
     (["--hidden-weight", "nan"], "hidden_weight"),
-    (["--init", "net.h5", "--recurrent-delays"], "--recurrent-delays does not apply"),
+    (["--init", "net.h5", "--recurrent-delays"], "the deployed network fixes recurrent_delays"),
+    (["--init", "net.h5", "--hidden", "8,8"], "the deployed network fixes hidden"),
+    (["--preset", "nope"], "unknown preset 'nope'"),
+    (["--preset", "speech"], "preset 'speech' is for fsdd data, not 'timing'"),
+    (["--input-dropout", "1.5"], "input_dropout"),
     (["--recurrent-delays"], "recurrent_delays needs recurrent"),
-    (["--anneal-epochs", "0"], "anneal_epochs"),
-    (["--anneal-epochs", "3", "--backend", "lava"], "Lava backend has no spread"),
+    (["--spread-epochs", "0"], "spread_epochs"),
+    (["--spread-epochs", "3", "--backend", "lava"], "Lava backend has no spread"),
 ])
 def test_online_cli_bad_input_one_line(argv, match, tmp_path, capsys):
     rc = main(["online", "--data", "timing:train=10,test=10", "--out", str(tmp_path),
@@ -125,8 +129,8 @@ def test_fixed_point_traces_and_eligibilities_saturate_and_count():
     assert np.abs(syn.e_w).max() == 2 ** (ELIGIBILITY_BITS - 1) - 1
 
 
-def test_anneal_epochs_sets_the_spread_schedule(small_task):
-    """The delay spread falls linearly to 0 over ``anneal_epochs``: with the
+def test_spread_epochs_sets_the_spread_schedule(small_task):
+    """The delay spread falls linearly to 0 over ``spread_epochs``: with the
     default (half of the epochs) the last epoch has none, with ``epochs``
     the last epoch keeps 1/epochs of it."""
     task, (train, _) = small_task
@@ -136,15 +140,15 @@ def test_anneal_epochs_sets_the_spread_schedule(small_task):
         learner = OnlineLearner(task.n_inputs, task.n_classes, OnlineConfig(
             hidden=(4,), max_delay=12, delay_spread=4.0, seed=0))
         seen = []
-        train_online(learner, subset, epochs=4, batch=16, anneal_epochs=anneal,
+        train_online(learner, subset, epochs=4, batch=16, spread_epochs=anneal,
                      progress=lambda r, s=learner.ff[0]: seen.append(s.spread))
         spreads[anneal] = seen
     assert spreads[None] == [4.0, 2.0, 0.0, 0.0]
     assert spreads[4] == [4.0, 3.0, 2.0, 1.0]
     assert spreads[8] == [4.0, 3.5, 3.0, 2.5]      # longer than the run: never reaches 0
     for bad in (0, -2, 1.5, True):
-        with pytest.raises(ParameterError, match="anneal_epochs"):
-            train_online(learner, subset, epochs=1, anneal_epochs=bad)
+        with pytest.raises(ParameterError, match="spread_epochs"):
+            train_online(learner, subset, epochs=1, spread_epochs=bad)
 
 
 def test_spike_augment():
@@ -164,7 +168,7 @@ def test_delay_only_learning_moves_delays_not_hidden_weights(small_task):
     task, (train, test) = small_task
     for fixed in (False, True):
         cfg = OnlineConfig(hidden=(16,), delays="synaptic", learn=("synaptic",), max_delay=24,
-                           hidden_weight=0.3, lr_delays=64.0, delay_spread=3.0, fixed=fixed,
+                           hidden_weight=0.3, lr_synaptic=64.0, delay_spread=3.0, fixed=fixed,
                            seed=1)
         learner = OnlineLearner(task.n_inputs, task.n_classes, cfg)
         w0 = learner.ff[0].weights.copy()

@@ -104,7 +104,7 @@ def test_lava_learning_graph_equals_engine_learner(fixed, recurrent_delays):
     x, y = task.sample(6, seed=0)
     cfg = OnlineConfig(hidden=(6,), delays="both", max_delay=8, feedback="random",
                        fixed=fixed, recurrent=True, recurrent_delays=recurrent_delays, seed=2,
-                       lr_delays=20.0, lr_axonal=20.0)
+                       lr_synaptic=20.0, lr_axonal=20.0)
     engine = OnlineLearner(task.n_inputs, task.n_classes, cfg)
     lava = OnlineLearner(task.n_inputs, task.n_classes, cfg)
     initial = engine.ff[0].routed_delays().copy()

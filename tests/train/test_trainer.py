@@ -218,9 +218,12 @@ def test_recurrent_without_synaptic_delays_has_none(tmp_path):
     assert trainer.model.blocks[0].rec.max_delay == 0
 
 
-def test_nothing_to_learn_and_unknown_options(tmp_path):
-    with pytest.raises(ParameterError, match="nothing to learn"):
+def test_learning_a_kind_the_model_lacks_and_unknown_options(tmp_path):
+    with pytest.raises(ParameterError, match="cannot learn synaptic: this model has none"):
         train(DATA, tmp_path / "a", delays="none", learn=["synaptic"], epochs=1)
+    with pytest.raises(ParameterError, match="cannot learn adaptation"):
+        train(DATA, tmp_path / "a", neuron="lif", learn=["weights", "adaptation"], epochs=1)
+    assert not (tmp_path / "a").exists()
     with pytest.raises(ParameterError, match="unknown training options"):
         train(DATA, tmp_path / "b", epochz=3)
 
@@ -231,7 +234,10 @@ def test_config_file_errors(tmp_path):
     with pytest.raises(ParameterError, match="not valid JSON"):
         read_config(bad)
     bad.write_text(json.dumps({"hidden": [8], "colour": "red"}))
-    with pytest.raises(ParameterError, match="unknown keys"):
+    with pytest.raises(ParameterError, match="unknown training options.*colour"):
+        train(DATA, tmp_path / "c", config=read_config(bad))
+    bad.write_text(json.dumps([1, 2]))
+    with pytest.raises(ParameterError, match="JSON object"):
         read_config(bad)
     with pytest.raises(ParameterError, match="does not exist"):
         read_config(tmp_path / "nope.json")
