@@ -52,6 +52,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 BENCHMARKS = {
     "delay_dense": "lava_delays.benchmarks.delay_dense",
     "delay_layer": "lava_delays.benchmarks.delay_layer",
@@ -65,6 +67,10 @@ BENCHMARKS = {
     "train_fsdd": "lava_delays.benchmarks.train_fsdd",
     "train_fsdd_folds": "lava_delays.benchmarks.train_fsdd_folds",
     "fsdd_reference": "lava_delays.benchmarks.fsdd_reference",
+    "speech_offline": "lava_delays.benchmarks.speech_offline",
+    "speech_online": "lava_delays.benchmarks.speech_online",
+    "speech_adapt": "lava_delays.benchmarks.speech_adapt",
+    "timing": "lava_delays.benchmarks.timing",
 }
 
 
@@ -107,6 +113,57 @@ def fsdd_by_speaker(test_speaker: str = FSDD_TEST_SPEAKER, encoder=None):
     """FSDD encoded to spikes and split by speaker: ``(train, test,
     train_speakers)``."""
     return split_by_speaker(fsdd_encoded(encoder), test_speaker)
+
+
+def fsdd_folder() -> Path:
+    """The FSDD folder the benchmarks read (``LAVA_DELAYS_FSDD`` overrides)."""
+    return Path(os.environ.get("LAVA_DELAYS_FSDD", FSDD_FOLDER))
+
+
+def fsdd_fold_specs(test_speaker: str, speakers, folder=None):
+    """The data specs of one leave-one-speaker-out fold, as a user writes
+    them: ``(train spec, test spec)``."""
+    folder = folder or fsdd_folder()
+    train = ",".join(s for s in speakers if s != test_speaker)
+    return f"fsdd:{folder}:speakers={train}", f"fsdd:{folder}:speakers={test_speaker}"
+
+
+def fsdd_speakers(folder=None) -> list:
+    """The speakers of the FSDD folder, sorted."""
+    from lava_delays.data.audio import scan_folder
+    return sorted({s for _, _, s in scan_folder(folder or fsdd_folder())})
+
+
+def seed_table(rows, key: str, conditions, gain_of=None) -> tuple:
+    """Lines of a per-speaker table (mean over seeds) of ``rows`` (dicts
+    with ``condition``, ``test_speaker``, ``seed`` and ``key``) and the means
+    per condition; with ``gain_of = (a, b)`` also the per-seed difference
+    a - b in pp and how many seeds it is positive on."""
+    speakers = sorted({r["test_speaker"] for r in rows})
+    seeds = sorted({r["seed"] for r in rows})
+    lines = [f"{'condition':34s} " + " ".join(f"{s:>8s}" for s in speakers) + f" {'mean':>6s}"]
+    means = {}
+    for name in conditions:
+        cells = [float(np.mean([r[key] for r in rows if r["condition"] == name
+                                and r["test_speaker"] == s])) for s in speakers]
+        means[name] = float(np.mean(cells))
+        lines.append(f"{name:34s} " + " ".join(f"{c:8.3f}" for c in cells)
+                     + f" {means[name]:6.3f}")
+    summary = {"means": means}
+    if gain_of is not None:
+        a, b = gain_of
+        per_seed = []
+        for seed in seeds:
+            def mean_of(name):
+                return float(np.mean([r[key] for r in rows if r["condition"] == name
+                                      and r["seed"] == seed]))
+            per_seed.append(100 * (mean_of(a) - mean_of(b)))
+        summary.update(gain_pp=100 * (means[a] - means[b]), gain_per_seed_pp=per_seed,
+                       seeds_won=int(sum(g > 0 for g in per_seed)))
+        lines.append(f"{a} - {b}: {summary['gain_pp']:+.1f} pp (mean over held-out speakers "
+                     f"and seeds); per seed {', '.join(f'{g:+.1f}' for g in per_seed)}; "
+                     f"positive on {summary['seeds_won']} of {len(seeds)} seeds")
+    return lines, summary
 
 
 def map_jobs(fn, jobs, workers: int = 2) -> list:

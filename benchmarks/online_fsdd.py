@@ -79,7 +79,7 @@ def run(out: Path, quick: bool = False, workers: int = 2) -> dict:
                      + f" {means[name]:6.3f}")
     gain = means["learned synaptic delays"] - means["fixed random delays"]
     lines.append(f"learned - fixed random delays: {100 * gain:+.1f} pp (mean over held-out "
-                 f"speakers); target of issue 4: >= 0.85 on an unseen speaker")
+                 f"speakers)")
     table = "\n".join(lines)
     print(table)
     reference = next((r for r in rows if r["condition"] == "learned synaptic delays"

@@ -14,8 +14,7 @@ of the seeds), the mean over speakers and seeds, and the learned - fixed
 difference of every seed.
 
 Run: ``lava-delays bench train_fsdd_folds --out DIR`` (64 trainings: 13
-minutes on a 2-core AMD EPYC, about twice that on the Intel Xeon of earlier
-sessions; two runs at a time).
+minutes on a 2-core AMD EPYC, two runs at a time).
 """
 from __future__ import annotations
 

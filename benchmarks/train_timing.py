@@ -1,7 +1,7 @@
 """Offline (BPTT) training on the synthetic timing task: which delays help,
 does learning them help, and what do adaptation and quantization add?
 
-Conditions (issue 5), one hidden layer, same initial weights (same seed):
+Conditions, one hidden layer, same initial weights (same seed):
 
 * ``weights only``        -- no delays (LIF)
 * ``fixed random delays`` -- random synaptic delays, only weights learn

@@ -1,5 +1,5 @@
-"""``lava_delays.deploy`` -- export and import networks (issue 6 of the
-tracker): hdf5 in lava-dl netx's layout, NIR, and loading into Lava.
+"""``lava_delays.deploy`` -- export and import networks: hdf5 in lava-dl
+netx's layout, NIR, and loading into Lava.
 
 * :func:`save_hdf5` / :func:`load_hdf5` -- a :class:`lava_delays.engine.Network`
   as an HDF5 file in netx's layout (``layer/<k>/weight``, ``delay``,

@@ -101,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         "Gaussian spread (steps) of the delay gradient, annealed to 0", "train",
         "delay_spread", T))
     train.add_argument("--spread-epochs", type=int,
-                       help="epochs over which the spread anneals (default: half of the "
-                            "float epochs)")
+                       help="epochs over which the spread anneals (default: every float "
+                            "epoch)")
     for kind in ("weights", "synaptic", "axonal", "adaptation"):
         train.add_argument(f"--lr-{kind}", type=float, help=_help(
             f"Adam learning rate of the {kind}", "train", f"lr_{kind}", T))

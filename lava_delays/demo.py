@@ -23,9 +23,11 @@ import numpy as np
 
 from lava_delays.atomic import save_figure, write_json
 
-#: quick=True: tiny sizes for the smoke test
-SIZES = {False: dict(data="timing:train=2000,test=500", hidden=(32,), epochs=15, n_lava=40),
-         True: dict(data="timing:train=128,test=64", hidden=(8,), epochs=2, n_lava=3)}
+#: the timing preset's network (``lava-delays train --data timing``) with
+#: fewer epochs; quick=True: tiny sizes for the smoke test
+SIZES = {False: dict(data="timing:train=2000,test=500", options=dict(epochs=15), n_lava=40),
+         True: dict(data="timing:train=128,test=64", options=dict(epochs=2, hidden=(8,)),
+                    n_lava=3)}
 
 
 def _zero_delays(net):
@@ -57,10 +59,9 @@ def run_demo(out: Path, quick: bool = False) -> dict:
     t_start = time.perf_counter()
     _, (x, y), info = load_split(size["data"])
     print(f"[1/5] timing task: {info['n_classes']} classes, {info['n_inputs']} channels, "
-          f"T={x.shape[1]}; training {size['epochs']} epochs (last ones quantization-aware)",
-          flush=True)
-    trained = train(size["data"], run_dir, hidden=size["hidden"], epochs=size["epochs"],
-                    delays="synaptic", max_delay=40, seed=0)
+          f"T={x.shape[1]}; training {size['options']['epochs']} epochs (the last "
+          f"quantization-aware)", flush=True)
+    trained = train(size["data"], run_dir, seed=0, **size["options"])
     float_acc = [r["test_accuracy"] for r in trained["history"] if not r["quantized"]][-1]
     print(f"      float accuracy {float_acc:.3f}, after QAT {trained['accuracy']:.3f}; "
           f"delays moved {trained['delay_shift']:.2f} steps on average", flush=True)

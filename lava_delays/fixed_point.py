@@ -23,7 +23,8 @@ v (voltage)       24-bit signed, **saturates** at +-(2**23 - 1)
 du, dv            12-bit unsigned, decay = d / 4096 (du has a +1 offset, so
                   du = 4095 means full decay, as in lava)
 vth, bias         vth << 6; bias = bias_mant << bias_exp
-delays            6-bit unsigned, 0..62 (63 is reserved; see DESIGN.md)
+delays            6-bit unsigned, 0..62 (63 is rejected: max_delay + 1 ring
+                  slots must fit 6 bits)
 psi (surrogate)   8-bit unsigned, 255 == 1.0
 ================  ===========================================================
 

@@ -71,7 +71,8 @@ class ModelConfig:
     readout_dv: float = 0.05
     psi_sigma: float = 0.3
     #: start every hidden feed-forward weight at this value instead of at
-    #: random (equal coincidence detectors whose delays decide what they see)
+    #: random (equal coincidence detectors whose delays decide what they see;
+    #: ignored without synaptic delays, where all neurons would be the same)
     hidden_weight: Optional[float] = None
     seed: int = 0
 
@@ -134,7 +135,9 @@ class DelayNet(torch.nn.Module):
                 if cfg.recurrent else None,
                 seed=cfg.seed + 1000 * k, lif=lif))
             n_prev = n
-        if cfg.hidden_weight is not None:
+        if cfg.hidden_weight is not None and cfg.synaptic:
+            # equal weights: the synaptic delays alone make the neurons differ
+            # (without them every neuron would be the same: the random start stays)
             with torch.no_grad():
                 for block in blocks:
                     block.ff.weight.fill_(cfg.hidden_weight)

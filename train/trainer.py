@@ -59,8 +59,8 @@ class TrainConfig:
     #: delays are annealed to integers (sharpness 1 -> 64, geometric)
     delay_anneal_epochs: Optional[int] = None
     #: Gaussian spread (steps) of the delay gradient at the start, annealed
-    #: linearly to 0 over ``spread_epochs`` (default: the first half of the
-    #: float epochs): delays feel arrivals several steps away (DCLS-style)
+    #: linearly to 0 over ``spread_epochs`` (default: the float epochs):
+    #: delays feel arrivals several steps away (DCLS-style)
     delay_spread: float = 0.0
     spread_epochs: Optional[int] = None
     #: regularisation: dropout of hidden spikes, input-spike dropout and a
@@ -106,8 +106,8 @@ class TrainConfig:
         if not 0 <= int(self.delay_anneal_epochs) <= int(self.epochs) - int(self.qat_epochs):
             raise ParameterError(f"delay_anneal_epochs must be in 0..epochs - qat_epochs, got "
                                  f"{self.delay_anneal_epochs}")
-        if self.spread_epochs is None:   # default: the first half of the float epochs
-            self.spread_epochs = max(1, (self.epochs - self.qat_epochs) // 2)
+        if self.spread_epochs is None:   # default: every float epoch
+            self.spread_epochs = max(1, self.epochs - self.qat_epochs)
         if int(self.spread_epochs) < 1:
             raise ParameterError(f"spread_epochs must be >= 1, got {self.spread_epochs}")
         for name in ("dropout", "input_dropout"):

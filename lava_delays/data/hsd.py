@@ -41,7 +41,7 @@ def hsd_file(kind: str, root, split: str) -> Path:
     folder = Path(root) / kind.upper()
     h5 = folder / f"{kind}_{split}.h5"
     if not h5.is_file():
-        raise HSDDataError(f"{h5} not found (this machine cannot download it: put the "
+        raise HSDDataError(f"{h5} not found (nothing is downloaded: put the "
                            f"unzipped {h5.name} there)")
     if not (folder / f"{h5.name}.zip").exists():
         raise HSDDataError(f"{folder / (h5.name + '.zip')} not found: tonic needs the archive "

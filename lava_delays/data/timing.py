@@ -10,19 +10,22 @@ Why this defeats models without delays
 --------------------------------------
 * **Counting** fails: the per-channel spike counts are identical for all
   classes (up to class-independent noise), so rate codes carry no information.
-* **Coincidence detection** fails: consecutive events are ``gap`` steps apart,
-  chosen ``>= 1.5 tau_mem`` (default ``gap = 8``), so a leaky integrate-and-fire
-  neuron without delays never sees two events of a template "at once"; random
-  spike templates, by contrast, are solved by coincidences and are not enough.
-* The global offset removes any absolute-time cue, so only the *relative*
-  order/timing of the events identifies the class.  A synaptic delay that
-  realigns event ``i`` with event ``i + 1`` turns the sequence into a
-  coincidence, which is what delay learning can discover.
+* **Coincidence detection** fails: consecutive events are ``gap`` steps apart
+  (default 20, four membrane time constants of the default neuron), so a
+  leaky integrate-and-fire neuron without delays keeps less than a few
+  percent of one event when the next arrives; random spike templates, by
+  contrast, are solved by coincidences and are not enough.
+* The global offset (``0..max_offset``, two gaps by default) removes any
+  absolute-time cue, so only the *relative* timing of the events identifies
+  the class. A synaptic delay that realigns event ``i`` with event ``i + 1``
+  turns the sequence into a coincidence, which is what delay learning can
+  discover. ``repeats`` copies of every channel (two by default, each with
+  its own jitter) give a neuron more ways to line events up.
 
-DESIGN.md reports, for the defaults (10 classes, 8 channels, gap 8, offset
-0..10, jitter 1, 1 % noise, T = 90), weights-only BPTT 45 %, fixed random
-delays 89 %, learned delays 93.5 %; this library's measurements are in the
-README (``lava-delays bench online_timing``).
+With the defaults (10 classes, 4 channels x 2 copies, gap 20, offset 0..40,
+jitter 1, 1 % noise, T = 110) the default network without delays stays
+near chance and learned delays beat the same random delays frozen;
+``lava-delays bench timing`` measures it (``docs/results.md``).
 """
 from __future__ import annotations
 
@@ -88,13 +91,13 @@ class TimingTaskConfig:
     """
 
     classes: int = 10
-    channels: int = 8
-    gap: int = 8
+    channels: int = 4
+    gap: int = 20
     jitter: float = 1.0
     noise: float = 0.01
-    max_offset: int = 10
-    length: int = 90
-    repeats: int = 1
+    max_offset: int = 40
+    length: int = 110
+    repeats: int = 2
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -168,10 +168,12 @@ class OnlineLearner:
         n_prev = n_in
         for n in config.hidden:
             w = rng.normal(0, config.weight_init * 2.0 / np.sqrt(n_prev), (n, n_prev)) + 0.5 / n_prev
-            if config.hidden_weight is not None:   # drawn anyway: the same rng stream
-                w = np.full_like(w, config.hidden_weight)
             syn = (rng.integers(0, init_d + 1, (n, n_prev)).astype(float)
                    if config.delays in ("synaptic", "both") else None)
+            if config.hidden_weight is not None and syn is not None:
+                # (w was drawn anyway: the same rng stream) without synaptic
+                # delays every neuron would be the same, so the random start stays
+                w = np.full_like(w, config.hidden_weight)
             ax = (rng.integers(0, init_d + 1, n_prev).astype(float)
                   if config.delays in ("axonal", "both") else None)
             rec = rng.normal(0, 0.5 / np.sqrt(n), (n, n)) if config.recurrent else None

@@ -9,8 +9,8 @@ Equations (all right-hand sides read the state of step ``t-1``)::
 The "+" of AdLIF+ is the reset by subtraction *inside* the leak (the
 ``- vth s[t-1]`` term) instead of a hard reset after it. We keep the
 ``(1 - beta)`` factor of Bittar & Garner's AdLIF so that ``a`` and ``b`` are
-dimensionless and their published ranges stay meaningful (DESIGN.md writes
-the update without it; with beta near 1 that form makes w ~ 100x larger).
+dimensionless and their published ranges stay meaningful (without it, with
+beta near 1, w would be ~100x larger).
 Per-neuron parameters are learnable and clamped to:
 
 * alpha in [exp(-1/5), exp(-1/25)]   (membrane tau 5..25 steps)

@@ -16,8 +16,7 @@ Hence (``psi_j`` = Gaussian surrogate of dz_j/dv_j, used only here)::
     dz_j(t)/dd_ji = psi_j(t) w_ji (pv_i(t - 2 - d_ji) - pv_i(t - 1 - d_ji))
 
 The delay derivative is that of the linearly interpolated pre trace between
-the integer taps around the delay (a backward difference: ``-w dpv/dt`` of
-DESIGN.md). An axonal delay a_i shifts every synapse of neuron i, so
+the integer taps around the delay (a backward difference: ``-w dpv/dt``). An axonal delay a_i shifts every synapse of neuron i, so
 ``dz_j/da_i = dz_j/dd_ji`` and its update sums over the targets j.
 
 Top-down error. The read-out is linear, ``y_k = sum_t v^out_k(t)``, so a hidden

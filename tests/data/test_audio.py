@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_delays.data.audio import (AudioDataError, AudioEncoder, encode_folder, resample_frames,
+from lava_delays.data.audio import (AUGMENT_WARP, AudioDataError, AudioEncoder, augmented,
+                                    encode_augmented, encode_folder, resample_frames,
                                     scan_folder)
 from lava_delays.data.spec import DataSpecError, load_split
 
@@ -150,6 +151,9 @@ def test_non_finite_and_too_short_audio(folder):
                                         ({"duration": None}, "duration"),
                                         ({"delta": 0.0}, "delta"), ({"delta": float("nan")}, "delta"),
                                         ({"steps": 0}, "steps"), ({"hop_ms": -1.0}, "hop_ms"),
+                                        ({"gate": -1.0}, "gate"),
+                                        ({"floor_db": float("inf")}, "floor_db"),
+                                        ({"noise_percentile": 101.0}, "noise_percentile"),
                                         ({"hop_ms": 0.01}, "hop_ms")])
 def test_bad_encoder_settings(kw, match):
     with pytest.raises(AudioDataError, match=match):
@@ -205,3 +209,47 @@ def test_unknown_speaker_and_bad_specs(folder):
         load_split("timing:train=lots")
     with pytest.raises(DataSpecError, match="at least two speakers"):
         load_split(f"fsdd:{folder}:speakers=ann")
+
+
+def test_gate_and_floor_silence_the_noise_of_quiet_frames():
+    """A tone between stretches of faint noise: without gate and floor the
+    noise makes send-on-delta spikes in the quiet frames, with them it does
+    not (quiet frames sit on the gate), and a noise-free recording gets the
+    floor instead."""
+    rng = np.random.default_rng(0)
+    t = np.arange(8000) / 8000
+    tone = np.sin(2 * np.pi * 440 * t) * (np.abs(t - 0.5) < 0.15)
+    noisy = tone + 3e-3 * rng.standard_normal(len(t))
+    raw = AudioEncoder(duration=0, steps=101, gate=0, floor_db=0)
+    gated = AudioEncoder(duration=0, steps=101)
+    quiet = slice(0, 25)                     # frames well before the tone
+    assert raw.encode(noisy)[quiet].sum() > 20
+    assert gated.encode(noisy)[quiet].sum() == 0
+    assert gated.encode(tone)[quiet].sum() == 0          # the floor: no log-of-zero spikes
+    assert gated.encode(noisy)[30:70].sum() > 0          # the tone itself still spikes
+
+
+def test_augmented_recordings(folder):
+    rng = np.random.default_rng(1)
+    wave_ = np.sin(np.arange(4000) / 5.0).astype(np.float32)
+    noisy, warp = augmented(wave_, rng)
+    assert noisy.shape == wave_.shape and not np.array_equal(noisy, wave_)
+    assert abs(warp - 1) <= AUGMENT_WARP
+    a = encode_augmented(folder, AudioEncoder(n_mels=8, steps=32), ["ann"], copies=2, seed=3)
+    b = encode_augmented(folder, AudioEncoder(n_mels=8, steps=32), ["ann"], copies=2, seed=3)
+    assert a[0].shape == (6, 32, 16) and list(a[1]) == [0, 1, 2, 0, 1, 2]
+    assert np.array_equal(a[0], b[0])                     # deterministic in the seed
+    assert encode_augmented(folder, AudioEncoder(n_mels=8, steps=32), ["ann"], 0)[0].shape == (
+        0, 32, 16)
+    with pytest.raises(AudioDataError, match="augment"):
+        encode_augmented(folder, AudioEncoder(), ["ann"], copies=-1)
+
+
+def test_augment_in_load_split_touches_only_training_data(folder):
+    spec = f"fsdd:{folder}:n_mels=8,steps=32"
+    (x, y), (xt, yt), info = load_split(spec, augment=2)
+    assert info["test_speakers"] == ["bob"] and len(y) == 3 * 3 and len(yt) == 3
+    (x0, _), (xt0, _), _ = load_split(spec)
+    assert np.array_equal(x[:3], x0) and np.array_equal(xt, xt0)
+    with pytest.raises(DataSpecError, match="augment applies to audio folders"):
+        load_split("timing:train=8,test=8", augment=1)

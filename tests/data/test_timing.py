@@ -70,16 +70,16 @@ def default_data():
 
 # ----------------------------------------------------------------------------- basics
 def test_shapes_dtypes_and_attributes():
-    task = TimingTask(repeats=2)
+    task = TimingTask(repeats=3)
     x, y = task.sample(7, seed=3)
-    assert x.shape == (7, 90, 16) and x.dtype == np.uint8
+    assert x.shape == (7, 110, 12) and x.dtype == np.uint8
     assert y.shape == (7,) and y.dtype == np.int64
     assert set(np.unique(x)) <= {0, 1}
-    assert task.n_inputs == 16 and task.n_classes == 10 and task.length == 90
-    assert task.templates.shape == (10, 8) and task.templates.dtype == np.int64
+    assert task.n_inputs == 12 and task.n_classes == 10 and task.length == 110
+    assert task.templates.shape == (10, 4) and task.templates.dtype == np.int64
     assert ((0 <= y) & (y < 10)).all()
     x0, y0 = task.sample(0, seed=0)
-    assert x0.shape == (0, 90, 16) and y0.shape == (0,)
+    assert x0.shape == (0, 110, 12) and y0.shape == (0,)
 
 
 def test_determinism():
@@ -113,22 +113,22 @@ def test_templates_are_distinct_permutations():
 
 def test_clean_samples_match_template_plus_offset():
     task = TimingTask(noise=0.0, jitter=0.0, repeats=3)
-    x, y = task.sample(200, seed=1)
-    C, R = 8, 3
+    x, y = task.sample(600, seed=1)
+    C, R = 4, 3
     assert (x.sum(axis=(1, 2)) == C * R).all()
     assert (x.sum(1) == 1).all()  # every input spikes exactly once
-    times = x.argmax(1).reshape(200, R, C)
+    times = x.argmax(1).reshape(600, R, C)
     offset = times - task.templates[y][:, None, :]
     assert (offset == offset[:, :1, :1]).all()  # one global offset per sample
-    assert offset.min() >= 0 and offset.max() <= 10
-    assert len(np.unique(offset[:, 0, 0])) == 11
+    assert offset.min() >= 0 and offset.max() <= 40
+    assert len(np.unique(offset[:, 0, 0])) == 41
 
 
 def test_all_classes_same_channels_and_counts():
     task = TimingTask(noise=0.0, jitter=0.0)
     x, y = task.sample(300, seed=2)
     per_class = np.stack([x[y == k].sum(axis=(0, 1)) / (y == k).sum() for k in range(10)])
-    np.testing.assert_array_equal(per_class, np.ones((10, 8)))
+    np.testing.assert_array_equal(per_class, np.ones((10, 8)))      # 4 channels x 2 copies
     with_jitter = TimingTask(noise=0.0).sample(300, seed=2)[0]
     assert (with_jitter.sum(1) == 1).all()  # jitter moves events, never adds/removes them
 
@@ -136,11 +136,11 @@ def test_all_classes_same_channels_and_counts():
 def test_noise_rate():
     x, _ = TimingTask(noise=0.05, jitter=0.0).sample(400, seed=0)
     extra = x.sum() - 400 * 8
-    assert abs(extra / (400 * 90 * 8) - 0.05) < 0.005
+    assert abs(extra / (400 * 110 * 8) - 0.05) < 0.005
 
 
 def test_jitter_spread():
-    task = TimingTask(noise=0.0, jitter=2.0, max_offset=0, length=120)
+    task = TimingTask(noise=0.0, jitter=2.0, max_offset=0, length=120, repeats=1)
     x, y = task.sample(500, seed=0)
     dev = x.argmax(1) - task.templates[y]
     late = task.templates[y] > 0  # events at template time 0 may be clipped at t=0
@@ -152,7 +152,7 @@ def test_jitter_spread():
 def test_split_disjoint():
     task = TimingTask()
     (xtr, ytr), (xte, yte) = task.split(100, 100, seed=0)
-    assert xtr.shape == xte.shape == (100, 90, 8)
+    assert xtr.shape == xte.shape == (100, 110, 8)
     assert not np.array_equal(xtr, xte)
     flat_tr = {r.tobytes() for r in xtr}
     assert not any(r.tobytes() in flat_tr for r in xte)
@@ -224,12 +224,12 @@ def test_config_validation(field, value):
 
 
 def test_length_error_states_minimum():
-    assert TimingTaskConfig().min_length == 10 + 7 * 8 + 3 + 1
-    TimingTaskConfig(length=70)  # exactly the minimum is fine
-    with pytest.raises(TimingTaskError, match=r"length must be >= 70"):
-        TimingTaskConfig(length=69)
-    with pytest.raises(TimingTaskError, match=r">= 81"):
-        TimingTaskConfig(gap=10, jitter=0.0, max_offset=10, length=80)
+    assert TimingTaskConfig().min_length == 40 + 3 * 20 + 3 + 1
+    TimingTaskConfig(length=104)  # exactly the minimum is fine
+    with pytest.raises(TimingTaskError, match=r"length must be >= 104"):
+        TimingTaskConfig(length=103)
+    with pytest.raises(TimingTaskError, match=r">= 71"):
+        TimingTaskConfig(gap=10, jitter=0.0, max_offset=40, length=70)
 
 
 def test_max_classes_is_factorial():
@@ -252,7 +252,7 @@ def test_from_spec():
     ("timingx", "timing"), ("shd:classes=3", "timing"), ("timing:foo=1", "foo"),
     ("timing:classes=ten", "classes"), ("timing:gap=1.5", "gap"), ("timing:noise=abc", "noise"),
     ("timing:classes", "classes"), ("timing:classes=3,classes=4", "duplicate"),
-    ("timing:noise=2", "noise"), ("timing:classes=1", "classes"), ("timing:gap=20", "length"),
+    ("timing:noise=2", "noise"), ("timing:classes=1", "classes"), ("timing:gap=30", "length"),
 ])
 def test_from_spec_errors(spec, pattern):
     with pytest.raises(TimingTaskError, match=pattern):

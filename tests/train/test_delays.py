@@ -332,3 +332,44 @@ def test_delay_layer_benchmark_quick(tmp_path, capsys):
     saved.update(dcls_available=False, target_met=None)
     saved["results"] = {k: v for k, v in saved["results"].items() if not k.startswith("dcls")}
     assert "pip install dcls" in delay_layer.format_table(saved)
+
+
+def test_delay_spread_changes_only_the_delay_gradient():
+    """With a spread, dL/dD = w sum_t g(t) sum_m K[m] x(t - 1 - lo - m - off)
+    (the on-line rule's kernel, x zero outside the sample); forward and
+    weight gradient are those of spread 0, and spread 0 is the exact
+    gradient of the interpolation."""
+    from lava_delays.kernels.plasticity import delay_kernel
+    from lava_delays.train.delays import spread_derivative
+    gen = torch.Generator().manual_seed(0)
+    x = (torch.rand(3, 30, 5, generator=gen) < 0.3).double()
+    w = torch.randn(4, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    d = (torch.rand(4, 5, generator=gen, dtype=torch.float64) * 10).requires_grad_()
+    g = torch.randn(3, 30, 4, generator=gen, dtype=torch.float64)
+    grads = {}
+    for spread in (0.0, 2.0):
+        w.grad = d.grad = None
+        out = delayed_current(x, w, d, 12, spread)
+        out.backward(g)
+        grads[spread] = (out.detach(), w.grad.clone(), d.grad.clone())
+    assert torch.equal(grads[0.0][0], grads[2.0][0])
+    assert torch.allclose(grads[0.0][1], grads[2.0][1])
+    kernel, offset = delay_kernel(2.0, fixed=False)
+    lo = torch.floor(d.detach()).long()
+    ref = torch.zeros(4, 5, dtype=torch.float64)
+    for j in range(4):
+        for i in range(5):
+            for t in range(30):
+                s = t - 1 - int(lo[j, i])
+                if s < 0:
+                    continue
+                for m, k in enumerate(kernel):
+                    tt = s - m - offset
+                    if 0 <= tt < 30:
+                        ref[j, i] += w[j, i].item() * k * (g[:, t, j] * x[:, tt, i]).sum()
+    assert torch.allclose(grads[2.0][2], ref, atol=1e-10)
+    assert not torch.allclose(grads[2.0][2], grads[0.0][2])
+    # spread 0 of the helper is the backward difference the exact gradient uses
+    assert torch.equal(spread_derivative(x, 0.0)[:, 1:], x[:, :-1] - x[:, 1:])
+    with pytest.raises(ParameterError, match="spread"):
+        delayed_current(x, w, d, 12, -1.0)
