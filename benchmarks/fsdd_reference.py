@@ -1,9 +1,11 @@
 """Non-spiking references for the FSDD unseen-speaker split, to calibrate the
-spiking results of ``train_fsdd`` and ``online_fsdd``: how hard is "train on
+spiking results of ``speech_offline`` and ``speech_online``: how hard is "train on
 three speakers, test on the fourth" with these four speakers?
 
 Every model sees a 64-frame window (10 ms hop, :meth:`AudioEncoder.window`)
-of the torchaudio log-mel (40 bands) the spike encoder uses:
+of the levels the spike encoder follows (:meth:`AudioEncoder.log_mel`: 40
+mel bands in dB above the noise gate and floor, speaking rate normalised),
+normalised per clip:
 
 * ``MLP, log-mel``  -- the window flattened, 2560 -> 256 -> 10 (ReLU, dropout 0.3)
 * ``GRU, log-mel``  -- a 2-layer GRU (128 units), time-averaged output -> 10
@@ -46,9 +48,10 @@ def _features():
 
     glob, cmvn, spikes = [], [], []
     for path, _, _ in items:
-        logm = file_log_mel(path, enc)
+        logm = file_log_mel(path, enc)           # dB above gate and floor
         spikes.append(enc.spikes(logm))
-        glob.append(padded(enc.window(logm)))
+        # the models see the levels the spikes are made of, normalised per clip
+        glob.append(padded(enc.window((logm - logm.mean()) / (logm.std() + 1e-6))))
         # CMVN: each band normalised over the whole clip, then windowed (the
         # window centres on the normalised energy, so it may sit a little
         # apart from the plain one)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import log, machine_info, map_jobs, write_metrics
+from lava_delays.benchmarks import CLASSIC_TIMING, log, machine_info, map_jobs, write_metrics
 
 #: equal excitatory hidden weight of the template detectors (ceiling rows)
 DETECTOR_WEIGHT = 0.12
@@ -98,7 +98,7 @@ def _one(job):
     from lava_delays.engine.online import OnlineConfig, OnlineLearner, train_online
     kind, name, opts, hidden, seed, epochs, n_train, n_test = job
     fixed = kind == "fixed point"
-    task = TimingTask()
+    task = TimingTask(**CLASSIC_TIMING)
     train, test = task.split(n_train, n_test, seed=0)
     if kind == "ceiling":
         cfg = OnlineConfig(hidden=(task.n_classes,), delays="synaptic",

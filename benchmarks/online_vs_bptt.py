@@ -1,6 +1,6 @@
 """On-line three-factor learning vs BPTT of the same network on the timing task.
 
-Task: ``TimingTask()`` defaults (10 classes, 8 channels, gap 8, T = 90),
+Task: the classic timing task (``CLASSIC_TIMING``: 10 classes, 8 channels, gap 8, T = 90),
 ``task.split(2000, 1000, seed=0)``. Network: input -> hidden LIF (32 or 64,
 per-synapse delays 0..60) -> leaky read-out, float.
 
@@ -53,7 +53,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from lava_delays.benchmarks import log, machine_info, write_metrics
+from lava_delays.benchmarks import CLASSIC_TIMING, log, machine_info, write_metrics
 
 #: Adam rates of the BPTT runs (see the module docstring and :func:`tune`)
 BPTT_LRS = dict(lr_weights=1e-2, lr_synaptic=1e-1, lr_readout=3e-3)
@@ -82,7 +82,7 @@ def _config(quick: bool) -> dict:
 
 def _data(cfg: dict):
     from lava_delays.data.timing import TimingTask
-    task = TimingTask()
+    task = TimingTask(**CLASSIC_TIMING)
     train, test = task.split(cfg["n_train"], cfg["n_test"], seed=0)
     return task, train, test
 
@@ -145,7 +145,7 @@ def tune(out: Optional[Path] = None, epochs: int = 6, hidden: int = 32) -> dict:
     """The short BPTT rate sweep behind ``BPTT_LRS`` (validation set, not test)."""
     from lava_delays.benchmarks.bptt import train_bptt
     from lava_delays.data.timing import TimingTask
-    task = TimingTask()
+    task = TimingTask(**CLASSIC_TIMING)
     train, _ = task.split(2000, 0, seed=0)
     val = task.sample(1000, seed=11)
     results = []
@@ -173,7 +173,7 @@ def _pct(x):
 def format_table(m: dict) -> str:
     c = m["config"]
     lines = [
-        f"On-line three-factor vs BPTT -- TimingTask() (T={m['task']['length']}, "
+        f"On-line three-factor vs BPTT -- classic timing task (T={m['task']['length']}, "
         f"{m['task']['classes']} classes, {m['task']['n_inputs']} inputs), train "
         f"{c['n_train']} / test {c['n_test']}, {c['epochs']} epochs, batch {c['batch']}, "
         "synaptic delays 0..60",

@@ -41,6 +41,15 @@ machine named under each table, usually two runs at a time on its two cores.
 """
 
 
+def table_of(name: str, metrics: dict) -> str:
+    """The table a benchmark printed: its ``table`` entry, or what its
+    ``format_table(metrics)`` prints."""
+    if "table" in metrics:
+        return metrics["table"]
+    from lava_delays.benchmarks import load
+    return load(name).format_table(metrics)
+
+
 def render(folder: Path) -> str:
     parts = [HEADER]
     for name, heading, what in SECTIONS:
@@ -50,10 +59,10 @@ def render(folder: Path) -> str:
         m = json.loads(path.read_text())
         machine = m.get("machine", {})
         cpu = machine.get("cpu_model") or machine.get("processor") or "unknown CPU"
-        minutes = m.get("seconds", 0) / 60
+        minutes = m.get("seconds", m.get("total_seconds", 0)) / 60
         parts.append(f"## {heading}\n\n{what}\n\n`lava-delays bench {name}` "
                      f"({minutes:.0f} min on a {machine.get('nproc', '?')}-core {cpu}, "
-                     f"{machine.get('date', '')[:10]})\n\n```\n{m['table']}\n```\n")
+                     f"{machine.get('date', '')[:10]})\n\n```\n{table_of(name, m)}\n```\n")
     return "\n".join(parts)
 
 

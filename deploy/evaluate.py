@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 
-from lava_delays.atomic import write_json
+from lava_delays.atomic import check_fresh_output, write_json
 from lava_delays.engine.network import Network
 from lava_delays.engine.simulate import SimResult, simulate
 from lava_delays.errors import ParameterError, ShapeError
@@ -46,27 +46,49 @@ def spike_parity(a: SimResult, b: SimResult) -> np.ndarray:
     return same
 
 
+def stratified(labels: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of at most ``limit`` samples taken class by class in turn (the
+    first of every class, then the second ...), in their original order: a
+    small ``--limit`` still sees every class."""
+    labels = np.asarray(labels)
+    rank = np.zeros(len(labels), np.int64)
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rank[idx] = np.arange(len(idx))
+    order = np.lexsort((np.arange(len(labels)), rank))
+    return np.sort(order[:limit])
+
+
+def log(msg: str) -> None:
+    """A progress line on stderr (visible in logs, not only on terminals)."""
+    print(f"[eval] {msg}", file=sys.stderr, flush=True)
+
+
 def evaluate_file(path, data: str, out, *, backend: str = "engine", limit: Optional[int] = None,
                   compare: Optional[str] = None) -> dict:
     """Accuracy of the network file ``path`` on the test split of ``data``;
     with ``compare`` (default ``engine`` when ``backend='lava'``) also the
     fraction of samples with identical spikes in both backends. Writes
     ``out/metrics.json``."""
-    from lava_delays.data.spec import encoding_of, load_split
+    from lava_delays.data.spec import encoding_of, load_eval
     from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
+    if limit is not None and limit < 1:
+        raise ParameterError(f"--limit must be >= 1, got {limit}")
+    check_fresh_output(out)
     net = load_hdf5(path)
     trained_on = load_hdf5_metadata(path).get("data")
-    _, (x, y), info = load_split(data)
+    log(f"loading {data}")
+    x, y = load_eval(data)
     if limit is not None:
-        if limit < 1:
-            raise ParameterError(f"--limit must be >= 1, got {limit}")
-        x, y = x[:limit], y[:limit]
+        keep = stratified(y, limit)
+        x, y = x[keep], y[keep]
     if x.shape[2] != net.n_in:
         raise ShapeError(f"{path} expects {net.n_in} input channels, data {data!r} has "
                          f"{x.shape[2]}")
     if compare is None:
         compare = "engine" if backend == "lava" else "none"
     t0 = time.perf_counter()
+    log(f"running {len(y)} samples on the {backend}")
     result = run_backend(net, x, backend)
     seconds = time.perf_counter() - t0
     metrics = {"accuracy": float((result.predict() == y).mean()), "n_test": int(len(y)),
@@ -83,6 +105,7 @@ def evaluate_file(path, data: str, out, *, backend: str = "engine", limit: Optio
               f"{data!r}: {metrics['encoding_mismatch']}", file=sys.stderr)
     if compare not in ("none", backend):
         t0 = time.perf_counter()
+        log(f"running the same {len(y)} samples on the {compare} for spike parity")
         other = run_backend(net, x, compare)
         same = spike_parity(result, other)
         metrics.update({"compared_with": compare, "spike_parity": float(same.mean()),

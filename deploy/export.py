@@ -3,10 +3,11 @@ lava-dl netx's layout, optionally NIR); writes ``metrics.json`` with the
 per-layer quantization report beside the network file."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
-from lava_delays.atomic import write_json
+from lava_delays.atomic import check_fresh_output, write_json
 from lava_delays.errors import ParameterError
 
 
@@ -45,6 +46,10 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
                              "(deploy writes metrics.json beside it)")
     path = checkpoint_path(run_dir)
     state = load_checkpoint(path)
+    if out.exists():
+        raise ParameterError(f"{out} exists; choose another --out or remove it")
+    check_fresh_output(out.parent)
+    print(f"[deploy] quantizing {run_dir}", file=sys.stderr, flush=True)
     model = model_from_checkpoint(state, path)
     if fixed:
         net, report = quantize_model(model)
@@ -55,6 +60,7 @@ def deploy_run(run_dir, out, *, nir: Optional[Path] = None, fixed: bool = True) 
     meta = {"source": str(run_dir), "model_config": model.cfg.to_dict(),
             "scales": [b.scale for b in model.blocks] if fixed else None,
             "data": training_data_spec(run_dir)}
+    print(f"[deploy] writing {out}", file=sys.stderr, flush=True)
     save_hdf5(net, out, metadata=meta)
     check = netx_compatible(net)
     metrics = {"network": str(out), "fixed": fixed, "layers": report,

@@ -56,6 +56,8 @@ def run_demo(out: Path, quick: bool = False) -> dict:
     run_dir = out / "run"
     if run_dir.exists():           # a demo always starts from scratch
         shutil.rmtree(run_dir)
+    for name in ("net.h5", "net.nir", "metrics.json"):
+        (out / name).unlink(missing_ok=True)
     t_start = time.perf_counter()
     _, (x, y), info = load_split(size["data"])
     print(f"[1/5] timing task: {info['n_classes']} classes, {info['n_inputs']} channels, "
@@ -131,9 +133,14 @@ def _plots(net, x, label, hidden, readout, out: Path) -> None:
     axes[1].scatter(t, n, s=12, marker="|", color="C3")
     axes[1].set(title="hidden spikes (Lava fixed point = engine)", xlabel="step",
                 ylabel="neuron", xlim=(0, len(x)))
-    axes[2].plot(np.cumsum(readout, axis=0))
+    summed = np.cumsum(readout, axis=0)
+    for k in range(summed.shape[1]):
+        axes[2].plot(summed[:, k], linewidth=2.5 if k == label else 1,
+                     color="C3" if k == label else f"C{k % 10}",
+                     alpha=1 if k == label else 0.5, label=f"class {k}")
     axes[2].set(title=f"read-out: summed voltage (class {label} wins)", xlabel="step",
                 ylabel="sum of v (fixed point)")
+    axes[2].legend(fontsize=6, ncol=2, loc="upper left")
     im = axes[3].imshow(net.layers[0].ff.delay_matrix(), aspect="auto", cmap="viridis")
     axes[3].set(title="learned synaptic delays (steps)", xlabel="input channel",
                 ylabel="hidden neuron")

@@ -3,7 +3,6 @@ the batched engine or as Lava processes; writes ``metrics.json``, a learning
 curve and a delay histogram."""
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -18,21 +17,7 @@ from lava_delays.engine.online import (OnlineConfig, OnlineLearner, check_spread
                                        spike_augment, train_online)
 from lava_delays.errors import ParameterError
 from lava_delays.plots import delay_histogram, learning_curve
-
-
-def _progress(epochs: int):
-    from tqdm import tqdm
-    bar = tqdm(total=epochs, desc="online learning", unit="epoch", file=sys.stderr,
-               disable=None)
-
-    def update(record):
-        bar.update(1)
-        shown = {k: f"{v:.3f}" for k, v in record.items()
-                 if k in ("loss", "train_accuracy", "test_accuracy", "delay_shift")}
-        bar.set_postfix(shown)
-        if record["epoch"] == epochs:
-            bar.close()
-    return update
+from lava_delays.progress import epoch_progress
 
 
 def _delays(learner: OnlineLearner) -> dict:
@@ -175,7 +160,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         history = train_online(learner, train, test, epochs=run.epochs, batch=run.batch,
                                seed=cfg.seed, spread_epochs=run.spread_epochs,
                                lr_decay=run.lr_decay, augment=augment,
-                               progress=_progress(run.epochs))
+                               progress=epoch_progress(run.epochs, desc="online learning"))
     else:
         history = _train_lava(learner, train, test, run.epochs, cfg.seed)
     seconds = time.perf_counter() - t0
@@ -196,7 +181,8 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     }
     write_json(out / "metrics.json", metrics)
     learning_curve(history, out / "learning_curve.png",
-                   title=f"{data.split(':')[0]}: delays={cfg.delays}, learn={','.join(cfg.learn)}")
+                   title=f"{data.split(':')[0]}: delays={cfg.delays}, learn={','.join(cfg.learn)}",
+                   initial_accuracy=initial_accuracy if init is not None else None)
     after = _delays(learner)
     if after:
         delay_histogram(before, after, out / "delay_histogram.png", cfg.max_delay)
@@ -211,7 +197,7 @@ def _train_lava(learner: OnlineLearner, train, test, epochs: int, seed: int) -> 
     engine's carries over)."""
     from lava_delays.proc.learning_graph import OnlineLavaGraph
     rng = np.random.default_rng(seed)
-    bar = _progress(epochs)
+    bar = epoch_progress(epochs, desc="online learning")
     history = []
     for epoch in range(epochs):
         order = rng.permutation(len(train[1]))

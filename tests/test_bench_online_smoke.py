@@ -130,19 +130,6 @@ def test_online_memory_quick(tmp_path):
 FSDD = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
 
 
-@pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD folder not present")
-def test_online_fsdd_quick(tmp_path):
-    from lava_delays.benchmarks import online_fsdd
-    m = online_fsdd.run(tmp_path, quick=True)
-    assert m["n_test"] == 100 and len(m["rows"]) == 3
-    assert [r["condition"] for r in m["rows"]] == [c[0] for c in online_fsdd.CONDITIONS]
-    assert {r["test_speaker"] for r in m["rows"]} == {"george"}
-    assert all(0 <= r["test_accuracy"] <= 1 for r in m["rows"])
-    assert m["rows"][1]["mean_delay_shift"] == 0        # fixed random delays stay put
-    assert "learned - fixed random delays" in m["table"] and 0 <= m["accuracy"] <= 1
-    assert (tmp_path / "metrics.json").is_file()
-
-
 def test_online_delay_only_quick(tmp_path):
     from lava_delays.benchmarks import online_delay_only
     m = online_delay_only.run(tmp_path, quick=True)

@@ -20,15 +20,6 @@ def test_train_timing_quick(tmp_path):
 
 
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
-def test_train_fsdd_quick(tmp_path):
-    m = load("train_fsdd").run(tmp_path, quick=True)
-    assert m["rows"][0]["condition"] == "learned synaptic"
-    ft = m["finetune"]
-    assert ft["n_adapt"] == 10 and 0 <= ft["before"] <= 1 and 0 <= ft["after"] <= 1
-    assert "on-device fine-tuning" in m["table"]
-
-
-@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
 def test_fsdd_reference_quick(tmp_path):
     m = load("fsdd_reference").run(tmp_path, quick=True)
     assert [r["model"] for r in m["rows"]] == ["MLP, log-mel", "GRU, log-mel",
@@ -45,19 +36,36 @@ def test_fsdd_reference_quick(tmp_path):
             load("fsdd_reference").run(tmp_path, quick=True, only=bad)
 
 
-@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
-def test_train_fsdd_folds_quick(tmp_path):
-    m = load("train_fsdd_folds").run(tmp_path, quick=True, workers=1)
-    assert {(r["encoding"], r["condition"]) for r in m["rows"]} == {
-        (e, c) for e in ("plain", "rate-norm")
-        for c in ("fixed random delays", "learned synaptic")}
-    assert set(m["means"]) == {"plain/fixed random delays", "plain/learned synaptic",
-                               "rate-norm/fixed random delays", "rate-norm/learned synaptic"}
-    assert "learned - fixed random" in m["table"]
-    assert "per seed (float / deployed pp): seed 0 " in m["table"] and m["seconds"] > 0
-
-
 def test_map_jobs_keeps_order_in_and_out_of_process():
     from lava_delays.benchmarks import map_jobs
     jobs = [-3, 1, -2, 5]
     assert map_jobs(abs, jobs, workers=1) == map_jobs(abs, jobs, workers=2) == [3, 1, 2, 5]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+@pytest.mark.parametrize("name", ["speech_offline", "speech_online"])
+def test_speech_benchmarks_quick(name, tmp_path):
+    m = load(name).run(tmp_path, quick=True)
+    assert {r["condition"] for r in m["rows"] if r["test_speaker"] != "all"} == set(
+        load(name).CONDITIONS)
+    assert m["seeds_won"] in (0, 1) and len(m["gain_per_seed_pp"]) == 1
+    for r in m["rows"]:
+        assert 0 <= r["accuracy"] <= 1 and r["command"].startswith("lava-delays ")
+    assert "learned delays (defaults)" in json.loads((tmp_path / "metrics.json").read_text())[
+        "table"]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_speech_adapt_quick(tmp_path):
+    m = load("speech_adapt").run(tmp_path, quick=True)
+    assert {r["condition"] for r in m["rows"]} == set(load("speech_adapt").ARITHMETIC)
+    for r in m["rows"]:
+        assert r["n_adapt"] == 10 and r["n_eval"] == 490 and 0 <= r["after"] <= 1
+        assert "--init" in r["command"]
+    assert (tmp_path / "george" / "data" / "adapt").is_dir()
+
+
+def test_timing_benchmark_quick(tmp_path):
+    m = load("timing").run(tmp_path, quick=True)
+    assert len(m["rows"]) == 6 and set(m["summary"]) == {"train", "online"}
+    assert "learned - frozen" in m["table"]

@@ -68,3 +68,14 @@ def test_online_options_merge_and_init_sections():
     # Lava: no delay spread (the preset's is dropped), random feedback
     _, learner, _ = online_options(DATA, backend="lava")
     assert "delay_spread" not in learner and learner["feedback"] == "random"
+
+
+def test_preset_none_uses_the_config_class_defaults(tmp_path):
+    from lava_delays.train.model import ModelConfig
+    assert main(["train", "--data", DATA, "--out", str(tmp_path / "run"), "--preset", "none",
+                 "--epochs", "1", "--hidden", "4"]) == 0
+    run = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert run["preset"] is None
+    assert run["model"]["max_delay"] == ModelConfig(n_in=1, n_classes=2).max_delay
+    _, learner, name = online_options(DATA, preset="none")
+    assert name is None and learner == {}

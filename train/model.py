@@ -62,6 +62,8 @@ class ModelConfig:
     neuron: str = "lif"
     recurrent: bool = False
     max_delay: int = 25
+    #: initial synaptic delays are uniform in 0..init_delay (default max_delay)
+    init_delay: Optional[int] = None
     axonal_max_delay: int = 25
     rec_max_delay: int = 4
     readout_max_delay: int = 0
@@ -95,6 +97,11 @@ class ModelConfig:
         if not self.hidden or min(self.hidden) < 1 or self.n_in < 1 or self.n_classes < 2:
             raise ParameterError(f"bad sizes: n_in={self.n_in}, hidden={self.hidden}, "
                                  f"n_classes={self.n_classes}")
+        if self.init_delay is not None:
+            self.init_delay = coerce(self.init_delay, int, "init_delay")
+            if not 0 <= self.init_delay <= self.max_delay:
+                raise ParameterError(f"init_delay must be in 0..max_delay ({self.max_delay}), "
+                                     f"got {self.init_delay}")
         for name in ("max_delay", "axonal_max_delay", "rec_max_delay", "readout_max_delay"):
             if not 0 <= int(getattr(self, name)) <= MAX_DELAY:
                 raise ParameterError(f"{name} must be in 0..{MAX_DELAY}, got "
@@ -129,6 +136,7 @@ class DelayNet(torch.nn.Module):
         for k, n in enumerate(cfg.hidden):
             blocks.append(DelayBlock(
                 n_prev, n, neuron=cfg.neuron, max_delay=cfg.max_delay if cfg.synaptic else 0,
+                init_delay=cfg.init_delay if cfg.synaptic else None,
                 axonal_max_delay=cfg.axonal_max_delay if cfg.axonal else None,
                 # recurrent synapses have delays when the network has synaptic ones
                 rec_max_delay=(cfg.rec_max_delay if cfg.synaptic else 0)

@@ -14,8 +14,9 @@ from lava_delays.data.spec import load_split
 from lava_delays.errors import ParameterError
 from lava_delays.plots import delay_histogram, learning_curve
 from lava_delays.train.model import ModelConfig
+from lava_delays.progress import epoch_progress
 from lava_delays.train.trainer import (CHECKPOINT, TrainConfig, Trainer, _world,
-                                       accuracy_of, init_distributed, progress_bar)
+                                       accuracy_of, init_distributed)
 
 #: the run directory's record of how it was trained (data spec, configs)
 RUN_CONFIG = "config.json"
@@ -89,7 +90,7 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
         write_json(out / RUN_CONFIG, {"data": data, "test_data": test_data, "preset": preset,
                                          "model": model_cfg.to_dict(),
                                          "train": asdict(train_cfg)})
-        trainer.progress = progress_bar(train_cfg.epochs, trainer.epoch)
+        trainer.progress = epoch_progress(train_cfg.epochs, trainer.epoch)
     history = trainer.fit(train_set, test_set)
     metrics = {
         "accuracy": accuracy_of(trainer.model, *test_set), "n_test": int(len(test_set[1])),

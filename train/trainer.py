@@ -261,18 +261,25 @@ class Trainer:
             raise CheckpointError(
                 f"checkpoint {path or self.out / CHECKPOINT} is from another architecture: "
                 f"{_diff(state['model_config'], self.model_cfg.to_dict())}")
-        theirs = dict(state["train_config"], epochs=None)
-        ours = dict(asdict(self.cfg), epochs=None)
+        # --epochs may change, and with it the settings derived from it
+        ignore = {"epochs"} | (derived_settings(state["train_config"])
+                               & derived_settings(asdict(self.cfg)))
+        theirs = {k: v for k, v in state["train_config"].items() if k not in ignore}
+        ours = {k: v for k, v in asdict(self.cfg).items() if k not in ignore}
         if _plain(theirs) != _plain(ours):
             raise CheckpointError(
                 f"checkpoint {path or self.out / CHECKPOINT} was trained with other settings "
                 f"({_diff(_plain(theirs), _plain(ours))}); only --epochs may change on --resume")
-        if self.model.restore_phase(state["scales"], state.get("sharpness")):
+        quantized = self.model.restore_phase(state["scales"], state.get("sharpness"))
+        if quantized:
             self.optimizer = self._optimizer(self.cfg.qat_lr_factor)
             self.scheduler = self._scheduler(self.cfg.qat_epochs)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
+        # the schedule's length follows this run's epochs (the same if unchanged)
+        self.scheduler.T_max = max(self.cfg.qat_epochs if quantized
+                                   else self.cfg.epochs - self.cfg.qat_epochs, 1)
         self.epoch, self.history = state["epoch"], state["history"]
         self.delay_clamps = state["delay_clamps"]
         self.initial_delays = state["initial_delays"]
@@ -458,6 +465,25 @@ def _sum_all(value, world: int):
     return float(t.item())
 
 
+#: settings whose default follows the epoch count
+EPOCH_DERIVED = ("qat_epochs", "delay_anneal_epochs", "spread_epochs")
+
+
+def derived_settings(config: dict) -> set:
+    """Which of :data:`EPOCH_DERIVED` a (stored) training config holds at
+    the default its epoch count gives them (not set by the user)."""
+    out = set()
+    given = dict(config)
+    for name in EPOCH_DERIVED:              # in order: later defaults use earlier ones
+        if name not in given:
+            continue
+        default = getattr(TrainConfig(**{**given, name: None}), name)
+        if default == given[name]:
+            out.add(name)
+            given[name] = None
+    return out
+
+
 def _plain(d: dict) -> dict:
     """JSON-like view of a config dict (tuples as lists) for comparisons."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
@@ -512,20 +538,5 @@ def load_model(path) -> DelayNet:
     return model_from_checkpoint(load_checkpoint(path), path)
 
 
-def progress_bar(epochs: int, start: int = 0, desc: str = "training") -> Callable:
-    from tqdm import tqdm
-    bar = tqdm(total=epochs, initial=start, desc=desc, unit="epoch", file=sys.stderr,
-               disable=None)
-
-    def update(record):
-        bar.update(1)
-        bar.set_postfix({k: f"{v:.3f}" for k, v in record.items()
-                         if k in ("loss", "train_accuracy", "test_accuracy", "delay_shift")})
-        if record["epoch"] >= epochs:
-            bar.close()
-    return update
-
-
 __all__ = ["TrainConfig", "Trainer", "CheckpointError", "TrainingDivergedError",
-           "accuracy_of", "predict", "load_checkpoint", "load_model", "init_distributed",
-           "progress_bar"]
+           "accuracy_of", "predict", "load_checkpoint", "load_model", "init_distributed"]

@@ -21,14 +21,18 @@ speaking-rate normalisation removes the tempo.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from lava_delays.atomic import atomic_path
 from lava_delays.errors import LavaDelaysError
 
 NAME = re.compile(r"^(?P<label>\d+)_(?P<speaker>[A-Za-z0-9-]+)_(?P<index>\d+)\.wav$")
@@ -282,8 +286,10 @@ def file_log_mel(path, encoder: AudioEncoder,
 
 
 def encode_folder(root, encoder: AudioEncoder = AudioEncoder(),
-                  speakers: Optional[Sequence[str]] = None, cache: Optional[Dict] = None):
-    """Encode every labelled wav of ``root``.
+                  speakers: Optional[Sequence[str]] = None):
+    """Encode every labelled wav of ``root`` (of ``speakers``). Results are
+    cached on disk (:func:`cache_folder`), keyed by the files' contents and
+    the encoder settings.
 
     Returns
     -------
@@ -291,43 +297,78 @@ def encode_folder(root, encoder: AudioEncoder = AudioEncoder(),
     labels : ndarray of int64, shape (n,)
     speakers : ndarray of str, shape (n,)
     """
-    items = scan_folder(root, speakers)
-    xs, labels, spk = [], [], []
-    with one_torch_thread():
-        for path, label, speaker in items:
-            key = (str(path), encoder)
-            if cache is not None and key in cache:
-                spikes = cache[key]
-            else:
-                spikes = encoder.spikes(file_log_mel(path, encoder))
-                if cache is not None:
-                    cache[key] = spikes
-            xs.append(spikes)
-            labels.append(label)
-            spk.append(speaker)
-    return np.stack(xs), np.asarray(labels, np.int64), np.asarray(spk)
+    return _encode(scan_folder(root, speakers), encoder, copies=0, seed=0)
 
 
 def encode_augmented(root, encoder: AudioEncoder, speakers: Optional[Sequence[str]],
                      copies: int, seed: int = 0):
     """``copies`` random training variants (:func:`augmented`: noise and a
     frequency warp) of every labelled wav of ``root`` (of ``speakers``),
-    as :func:`encode_folder` returns them; deterministic in ``seed``."""
+    as :func:`encode_folder` returns them; deterministic in ``seed``
+    (and cached likewise)."""
     if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 0:
         raise AudioDataError(f"augment must be an integer >= 0 (copies), got {copies!r}")
     items = scan_folder(root, speakers)
-    rng = np.random.default_rng([int(seed), 7919])
-    xs, labels, spk = [], [], []
-    with one_torch_thread():
-        for _ in range(copies):
-            for path, label, speaker in items:
-                xs.append(encoder.spikes(file_log_mel(path, encoder, rng)))
-                labels.append(label)
-                spk.append(speaker)
-    if not xs:
+    if copies == 0:
         return (np.zeros((0, encoder.steps, encoder.n_channels), np.uint8),
                 np.zeros(0, np.int64), np.zeros(0, str))
-    return np.stack(xs), np.asarray(labels, np.int64), np.asarray(spk)
+    return _encode(items, encoder, copies=int(copies), seed=int(seed))
+
+
+def _encode(items, encoder: AudioEncoder, copies: int, seed: int):
+    """The recordings ``items`` encoded (``copies == 0``) or ``copies``
+    augmented variants of them, through the disk cache."""
+    folder = cache_folder()
+    key = _cache_key(items, encoder, copies, seed) if folder is not None else None
+    if key is not None and (folder / f"{key}.npz").is_file():
+        try:
+            with np.load(folder / f"{key}.npz") as f:
+                return f["x"], f["labels"], f["speakers"]
+        except (OSError, ValueError, KeyError):
+            pass                               # unreadable: encode again
+    rng = np.random.default_rng([seed, 7919]) if copies else None
+    xs = []
+    with one_torch_thread():
+        for _ in range(max(copies, 1)):
+            for path, _, _ in items:
+                xs.append(encoder.spikes(file_log_mel(path, encoder, rng)))
+    reps = max(copies, 1)
+    out = (np.stack(xs), np.asarray([label for _, label, _ in items] * reps, np.int64),
+           np.asarray([speaker for _, _, speaker in items] * reps))
+    if key is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with atomic_path(folder / f"{key}.npz") as tmp:
+                np.savez(tmp, x=out[0], labels=out[1], speakers=out[2])
+        except OSError:
+            pass                               # a read-only cache only costs time
+    return out
+
+
+def cache_folder() -> Optional[Path]:
+    """Where encoded folders are cached: ``$LAVA_DELAYS_CACHE`` (``0`` or
+    ``off``: no cache), else ``~/.cache/lava-delays/audio``."""
+    value = os.environ.get("LAVA_DELAYS_CACHE")
+    if value is not None and value.strip().lower() in ("0", "off", "false", ""):
+        return None
+    if value is not None:
+        return Path(value)
+    return Path.home() / ".cache" / "lava-delays" / "audio"
+
+
+def _cache_key(items, encoder: AudioEncoder, copies: int, seed: int) -> str:
+    """A hash of the files' names and contents, the encoder settings and
+    the augmentation: any change gives another key."""
+    h = hashlib.sha256(repr((CACHE_FORMAT, dataclasses.astuple(encoder), copies, seed,
+                             AUGMENT_WARP, AUGMENT_SNR_DB)).encode())
+    for path, label, speaker in items:
+        h.update(f"{Path(path).name}|{label}|{speaker}|".encode())
+        h.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return h.hexdigest()[:32]
+
+
+#: changes when the cached arrays would differ for the same files and settings
+CACHE_FORMAT = 1
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import time
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -24,6 +25,7 @@ import numpy as np
 from lava_delays.data.audio import AudioEncoder, encode_augmented, encode_folder
 from lava_delays.data.timing import TimingTask
 from lava_delays.errors import LavaDelaysError
+from lava_delays.progress import note
 
 
 class DataSpecError(LavaDelaysError, ValueError):
@@ -101,7 +103,11 @@ def _fsdd(rest: str):
     if test_speaker is not None and not test_speaker.strip():
         raise DataSpecError("test_speaker= needs a speaker name")
     enc = _audio_encoder(opts)
-    return encode_folder(folder, enc, speakers), enc, test_speaker, folder
+    t0 = time.perf_counter()
+    encoded = encode_folder(folder, enc, speakers)
+    note("data", f"encoded {len(encoded[1])} recordings of {folder} "
+                 f"({time.perf_counter() - t0:.1f} s)")
+    return encoded, enc, test_speaker, folder
 
 
 _AUDIO_OPTIONS = {"n_mels": int, "steps": int, "sample_rate": int, "hop_ms": float,
@@ -177,6 +183,23 @@ def _hsd_options(kind: str, opts: dict) -> dict:
         raise DataSpecError(f"bad {kind} option value: {err}") from None
 
 
+def load_eval(spec: str) -> Tuple[np.ndarray, np.ndarray]:
+    """The samples ``lava-delays eval`` scores: every recording of an audio
+    folder spec (all its speakers; ``test_speaker`` selects one), the test
+    split of the timing task and of SHD/SSC. Returns ``(x, labels)``."""
+    kind, _, rest = spec.partition(":")
+    if kind == "fsdd":
+        (x, y, spk), _, held_out, _ = _fsdd(rest)
+        if held_out is not None:
+            if held_out not in set(spk):
+                raise DataSpecError(f"test_speaker {held_out!r} is not among the speakers "
+                                    f"{sorted(set(spk))}")
+            x, y = x[spk == held_out], y[spk == held_out]
+        return x, y
+    _, (x, y), _ = load_split(spec)
+    return x, y
+
+
 def load_split(spec: str, test_spec: Optional[str] = None, augment: int = 0,
                seed: int = 0) -> Tuple[tuple, tuple, dict]:
     """Parse ``spec`` (and ``test_spec``) and return ``(train, test, info)``.
@@ -217,10 +240,13 @@ def load_split(spec: str, test_spec: Optional[str] = None, augment: int = 0,
             te = np.isin(spk, test_speakers)
             train, test = (x[~te], y[~te]), (x[te], y[te])
         if augment:
+            t0 = time.perf_counter()
             xa, ya, _ = encode_augmented(folder, enc, sorted(set(spk) - set(test_speakers))
                                          if test_spec is None else sorted(set(spk)),
                                          augment, seed)
             train = (np.concatenate([train[0], xa]), np.concatenate([train[1], ya]))
+            note("data", f"added {len(ya)} augmented training recordings "
+                         f"({time.perf_counter() - t0:.1f} s)")
         n_classes = int(max(train[1].max(), test[1].max())) + 1
         return train, test, {"n_classes": n_classes, "n_inputs": enc.n_channels,
                              "train_speakers": sorted(set(spk) - set(test_speakers))

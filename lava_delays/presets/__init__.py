@@ -16,7 +16,7 @@ Each section holds keyword arguments of :func:`lava_delays.train.train`
 command merges, weakest first: the preset, ``--config FILE``, the flags
 given on the command line. Without ``--preset`` the data kind picks one
 (:data:`DEFAULT_PRESETS`): ``timing`` for the built-in task, ``speech`` for
-audio folders.
+audio folders; ``--preset none`` uses none (the config classes' defaults).
 """
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def load(name: str) -> dict:
 
 def describe() -> str:
     """``--preset list``: one paragraph per preset."""
-    lines = []
+    lines = [f"{NONE}  (any data; every command)",
+             "    No preset: the library's own defaults (the fields of the config classes)."]
     for name in names():
         p = load(name)
         defaults = [k for k, v in DEFAULT_PRESETS.items() if v == name]
@@ -70,9 +71,15 @@ def describe() -> str:
     return "\n".join(lines)
 
 
+#: ``--preset none``: no preset, the config classes' own defaults
+NONE = "none"
+
+
 def resolve(name: Optional[str], data: str) -> Optional[str]:
     """The preset a run on ``data`` uses: ``name``, or when None the data
-    kind's default (None if the kind has none)."""
+    kind's default; None for ``none`` or a kind without a default."""
+    if name == NONE:
+        return None
     return name if name is not None else DEFAULT_PRESETS.get(data.partition(":")[0])
 
 

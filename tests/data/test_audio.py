@@ -1,5 +1,6 @@
 """Audio folders -> spikes: the encoder on real FSDD files, and every
 bad-input path with a named error."""
+import json
 import wave
 from pathlib import Path
 
@@ -253,3 +254,55 @@ def test_augment_in_load_split_touches_only_training_data(folder):
     assert np.array_equal(x[:3], x0) and np.array_equal(xt, xt0)
     with pytest.raises(DataSpecError, match="augment applies to audio folders"):
         load_split("timing:train=8,test=8", augment=1)
+
+
+def test_encoding_cache_follows_contents_and_settings(folder, tmp_path, monkeypatch):
+    """A second encode reads the cache; changing a file's contents or an
+    encoder setting encodes again; LAVA_DELAYS_CACHE=off disables it."""
+    import lava_delays.data.audio as audio
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LAVA_DELAYS_CACHE", str(cache))
+    calls = []
+    real = audio.file_log_mel
+    monkeypatch.setattr(audio, "file_log_mel", lambda *a: calls.append(1) or real(*a))
+    enc = AudioEncoder(n_mels=8, steps=32)
+    first = encode_folder(folder, enc)
+    assert len(calls) == 6 and len(list(cache.glob("*.npz"))) == 1
+    again = encode_folder(folder, enc)
+    assert len(calls) == 6 and all(np.array_equal(a, b) for a, b in zip(first, again))
+    _wav(folder / "2_bob_0.wav", np.sin(np.arange(4000) / 3.0) * np.hanning(4000))
+    changed = encode_folder(folder, enc)
+    assert len(calls) == 12 and not np.array_equal(changed[0], first[0])
+    encode_folder(folder, AudioEncoder(n_mels=8, steps=32, delta=2.0))
+    assert len(calls) == 18 and len(list(cache.glob("*.npz"))) == 3
+    monkeypatch.setenv("LAVA_DELAYS_CACHE", "off")
+    encode_folder(folder, enc)
+    assert len(calls) == 24
+
+
+def test_one_speaker_folder_for_eval_and_online_init(tmp_path):
+    """``eval`` scores every recording it is given (a folder of one speaker
+    too), and ``online --init`` learns from one speaker's recordings."""
+    from lava_delays.cli import main
+    from lava_delays.deploy.hdf5 import save_hdf5
+    from lava_delays.engine.factory import random_network
+    t = np.arange(4000) / 8000
+    for folder, indices in ((tmp_path / "few", (0,)), (tmp_path / "rest", (1, 2))):
+        folder.mkdir()
+        for label in range(3):
+            for i in indices:
+                tone = np.sin(2 * np.pi * (300 + 200 * label + 20 * i) * t) * np.hanning(len(t))
+                _wav(folder / f"{label}_eve_{i}.wav", tone)
+    net = random_network(16, (6, 3), seed=1)
+    net.layers[-1].ff.delays = None                   # the on-line learner's read-out
+    save_hdf5(net, tmp_path / "net.h5")
+    opts = ":n_mels=8,steps=32"
+    assert main(["eval", str(tmp_path / "net.h5"), "--data", f"fsdd:{tmp_path / 'rest'}{opts}",
+                 "--out", str(tmp_path / "ev")]) == 0
+    assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["n_test"] == 6
+    assert main(["online", "--init", str(tmp_path / "net.h5"), "--data",
+                 f"fsdd:{tmp_path / 'few'}{opts}", "--test-data", f"fsdd:{tmp_path / 'rest'}{opts}",
+                 "--epochs", "1", "--out", str(tmp_path / "ft")]) == 0
+    m = json.loads((tmp_path / "ft" / "metrics.json").read_text())
+    assert m["n_train"] == 3 and m["n_test"] == 6 and m["arithmetic"] == "fixed"
+    assert m["preset"] == "speech" and m["run"]["epochs"] == 1

@@ -54,7 +54,7 @@ def test_channel_pooling_and_spec(shd_root):
 
 
 def test_missing_files_never_download(tmp_path):
-    with pytest.raises(HSDDataError, match="cannot download"):
+    with pytest.raises(HSDDataError, match="nothing is downloaded"):
         load_hsd("shd", tmp_path, "train")
     _write(tmp_path, "ssc", "valid", [([0.1], [1], 0)], marker=False)
     with pytest.raises(HSDDataError, match="zip"):

@@ -90,7 +90,7 @@ def test_eval_warns_when_the_encoding_differs_from_training(run, tmp_path, capsy
     assert "encoding_mismatch" not in ev and "warning" not in capsys.readouterr().err
     ev = evaluate_file(tmp_path / "net.h5", "timing:train=8,test=16,gap=5", tmp_path / "other")
     assert ev["encoding_mismatch"]["evaluated_on"]["gap"] == 5
-    assert ev["encoding_mismatch"]["trained_on"]["gap"] == 8
+    assert ev["encoding_mismatch"]["trained_on"]["gap"] == 20
     assert "trained on 'timing:train=64,test=48'" in capsys.readouterr().err
 
 
@@ -99,10 +99,11 @@ def test_encoding_of_ignores_which_samples():
     assert encoding_of("fsdd:/a:speakers=x,y,test_speaker=x,delta=0.3") == \
         encoding_of("fsdd:/b:delta=0.3")
     # defaults written out or left out are the same encoding
-    assert encoding_of("fsdd:/a:duration=0,delta=0.3") == encoding_of("fsdd:/a")
+    assert encoding_of("fsdd:/a:duration=44,delta=3") == encoding_of("fsdd:/a")
     assert encoding_of("fsdd:/a:duration=044") == encoding_of("fsdd:/a:duration=44")
-    assert encoding_of("timing:gap=8,train=5") == encoding_of("timing")
-    assert encoding_of("fsdd:/a:duration=44") != encoding_of("fsdd:/a")
+    assert encoding_of("timing:gap=20,train=5") == encoding_of("timing")
+    assert encoding_of("fsdd:/a:duration=0") != encoding_of("fsdd:/a")
+    assert encoding_of("fsdd:/a:gate=0") != encoding_of("fsdd:/a")
     assert encoding_of("timing:gap=5") != encoding_of("timing")
     assert encoding_of("shd:/r:pool=2,limit=5") == encoding_of("shd:/q:pool=2") == \
         {"kind": "shd", "steps": 100, "dt_ms": 10.0, "pool": 2}
@@ -130,7 +131,8 @@ def test_eval_bad_inputs(run, tmp_path):
     with pytest.raises(ParameterError, match="backend must be"):
         run_backend(net, np.zeros((1, 5, net.n_in)), "gpu")
     with pytest.raises(ShapeError, match="input channels"):
-        evaluate_file(net_file, "timing:train=4,test=4,channels=5", tmp_path / "e")
+        evaluate_file(net_file, "timing:train=4,test=4,channels=5,repeats=1,gap=10",
+                      tmp_path / "e")
     with pytest.raises(ParameterError, match="--limit"):
         evaluate_file(net_file, DATA, tmp_path / "e", limit=0)
     proc = _cli("deploy", str(tmp_path / "no_run"), "--out", str(tmp_path / "x.h5"))

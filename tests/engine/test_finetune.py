@@ -13,14 +13,14 @@ from lava_delays.engine.finetune import learner_parameters
 from lava_delays.errors import UnsupportedFeatureError
 from lava_delays.train import load_model, train
 
-DATA = "timing:classes=3,channels=4,gap=4,train=192,test=96"
+DATA = "timing:classes=3,channels=4,gap=4,max_offset=10,repeats=1,length=90,train=192,test=96"
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    train(DATA, out, epochs=2, qat_epochs=1, hidden=(12,), max_delay=16, batch=16,
-          delays="both")
+    train(DATA, out, preset="none", epochs=2, qat_epochs=1, hidden=(12,), max_delay=16,
+          batch=16, delays="both")
     return out
 
 

@@ -87,6 +87,21 @@ def test_resume_with_other_settings_is_refused(tmp_path):
     assert len(m["history"]) == 2
 
 
+def test_resume_with_more_epochs_rederives_epoch_settings(tmp_path):
+    """``--resume --epochs N`` with another N: the settings that follow the
+    epoch count (quantization-aware epochs, delay anneal, spread) follow the
+    new N instead of refusing the checkpoint; ones the user set do not."""
+    opts = dict(hidden=(4,), max_delay=6, delay_spread=2.0)
+    train(DATA, tmp_path / "a", epochs=2, **opts)            # qat 1, anneal 0, spread 1
+    m = train(DATA, tmp_path / "a", resume=True, epochs=8, **opts)
+    cfg = json.loads((tmp_path / "a" / "config.json").read_text())["train"]
+    assert len(m["history"]) == 8 and cfg["delay_anneal_epochs"] == 1
+    assert cfg["spread_epochs"] == 7 and m["history"][-1]["quantized"]
+    train(DATA, tmp_path / "b", epochs=2, spread_epochs=1, **opts)
+    with pytest.raises(CheckpointError, match="spread_epochs"):
+        train(DATA, tmp_path / "b", resume=True, epochs=8, spread_epochs=3, **opts)
+
+
 def test_torchrun_two_processes_equal_one(tmp_path):
     opts = dict(epochs=2, qat_epochs=0, hidden=(8,), max_delay=6, batch=16, dtype="float64")
     one = train(DDP_DATA, tmp_path / "one", **opts)
