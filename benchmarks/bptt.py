@@ -12,9 +12,11 @@ of ``tests/engine/test_online_gradient.py::_bptt``:
   ``D = d + a`` (clipped to ``max_delay``), linearly interpolated between the
   integer taps ``lo = floor(D)`` and ``lo + 1`` -- so the gradient of a delay
   is the backward difference of the input, as in the three-factor rule;
-* spikes ``z = v > vth`` with the Gaussian surrogate
-  ``exp(-(v - vth)^2 / (2 (psi_sigma vth)^2))`` in the backward pass;
-* the reset (``v <- 0`` on a spike) is *detached*: no gradient through it;
+* the hidden neurons are the trainer's :class:`~lava_delays.train.lif.LIF`
+  (float, threshold ``vth``): spikes ``z = v > vth`` with the Gaussian
+  surrogate ``exp(-(v - vth)^2 / (2 (psi_sigma vth)^2))`` in the backward
+  pass, and ``reset_passes_gradient=True``: the reset (``v <- 0`` on a spike)
+  is invisible to the gradient, as in the three-factor rule;
 * the read-out is linear, so its leaky two-stage filter and the sum over time
   are applied in closed form, ``y = sum_s c(s) W_out z(s)`` with ``c(s)`` the
   summed impulse response from step s + 1 on (computed here, independently
@@ -66,9 +68,9 @@ from lava_delays.engine.online import OnlineConfig, OnlineLearner
 from lava_delays.errors import ParameterError
 from lava_delays.kernels.plasticity import readout_time_weights
 from lava_delays.train.delays import delayed_current
-from lava_delays.train.surrogate import GaussSpike
+from lava_delays.train.lif import LIF
 
-__all__ = ["BPTTModel", "GaussSpike", "train_bptt", "evaluate", "deployed_accuracy"]
+__all__ = ["BPTTModel", "train_bptt", "evaluate", "deployed_accuracy"]
 
 
 class BPTTModel:
@@ -106,6 +108,8 @@ class BPTTModel:
         self.d = None if h.syn is None else t(h.syn.steps(), "synaptic" in learn)
         self.a = None if h.ax is None else t(h.ax.steps(), "axonal" in learn)
         self.w_out = t(learner.out.weights, True)
+        self.neurons = LIF(h.weights.shape[0], du=cfg.du, dv=cfg.dv, psi_sigma=cfg.psi_sigma,
+                           vth=cfg.vth, reset_passes_gradient=True)
         self.d_init = None if self.d is None else self.d.detach().clone()
         self.a_init = None if self.a is None else self.a.detach().clone()
         self.clamps = 0
@@ -173,19 +177,13 @@ class BPTTModel:
         x = torch.as_tensor(np.asarray(x), dtype=self.dtype) if not torch.is_tensor(x) \
             else x.to(self.dtype)
         batch, steps, _ = x.shape
-        a_steps = self.input_current(x).unbind(1)       # unbind: one backward node
-        n_post = self.w.shape[0]
-        u = torch.zeros(batch, n_post, dtype=self.dtype)
-        v = torch.zeros_like(u)
-        sigma = cfg.psi_sigma * cfg.vth
+        current = self.input_current(x)
+        a_steps = current.unbind(1)                     # unbind: one backward node
+        state = self.neurons.init_state(batch, current)
+        params = self.neurons.params()
         zs = []
         for t in range(steps):
-            u = (1 - cfg.du) * u + a_steps[t]
-            v = (1 - cfg.dv) * v + u
-            z = GaussSpike.apply(v, cfg.vth, sigma)
-            with torch.no_grad():
-                reset = v * z                           # value reset, no gradient
-            v = v - reset
+            z, state = self.neurons.step(state, a_steps[t], params)
             zs.append(z)
         Z = torch.stack(zs, 1)                          # (B, T, n_post)
         del zs
@@ -211,7 +209,7 @@ class BPTTModel:
             h.syn.value = self.d.detach().double().numpy().copy()
         if h.ax is not None:
             h.ax.value = self.a.detach().double().numpy().copy()
-        h._routed = h._route()
+        h.reroute()
         lrn.out.weights = self.w_out.detach().double().numpy().copy()
         return lrn
 

@@ -29,7 +29,7 @@ so a load change on a shared machine hits every contender alike):
     learnable delay per *input channel* (axonal), not per synapse.
 ``previous (taps)``
     the tap-by-tap matmul formulation this layer used before (now the
-    non-CPU fallback ``_delayed_current_taps``), for the before/after.
+    non-CPU fallback ``delayed_current_taps``), for the before/after.
 
 Time: ms per forward + backward, median (and min) of several repeats after a
 warm-up, with ``torch.set_num_threads(1)`` and with 2 threads (our kernels
@@ -124,8 +124,8 @@ def make(name: str, cfg: dict, seed: int = 0) -> Contender:
         return y.transpose(1, 2)
 
     if name in ("ours", "ours_xgrad", "taps"):
-        from lava_delays.train.delays import _delayed_current_taps, delayed_current
-        fn = _delayed_current_taps if name == "taps" else delayed_current
+        from lava_delays.train.delays import delayed_current, delayed_current_taps
+        fn = delayed_current_taps if name == "taps" else delayed_current
         xin = x.clone().requires_grad_(name == "ours_xgrad")
         params = [w, d] + ([xin] if name == "ours_xgrad" else [])
         return Contender(lambda: fn(xin, w, d, md), params, g)

@@ -1,7 +1,7 @@
 """``lava_delays.deploy`` -- export and import networks: hdf5 in lava-dl
 netx's layout, NIR, and loading into Lava.
 
-* :func:`save_hdf5` / :func:`load_hdf5` -- a :class:`lava_delays.engine.Network`
+* :func:`save_hdf5` / :func:`load_hdf5` -- a :class:`lava_delays.network.Network`
   as an HDF5 file in netx's layout (``layer/<k>/weight``, ``delay``,
   ``neuron/iDecay`` ...) extended with what netx lacks (axonal and recurrent
   delays, AdLIF, ``weight_exp``, read-out, ``fixed``); exact round trip,

@@ -11,9 +11,10 @@ from typing import Optional
 import numpy as np
 
 from lava_delays.atomic import check_fresh_output, write_json
-from lava_delays.engine.network import Network
-from lava_delays.engine.simulate import SimResult, simulate
+from lava_delays.engine.simulate import simulate
 from lava_delays.errors import ParameterError, ShapeError
+from lava_delays.network import Network
+from lava_delays.result import SimResult
 
 BACKENDS = ("engine", "lava", "float")
 

@@ -1,4 +1,4 @@
-"""Save and load a :class:`~lava_delays.engine.Network` as an HDF5 file in
+"""Save and load a :class:`~lava_delays.network.Network` as an HDF5 file in
 lava-dl netx's layout, extended with what netx has no place for.
 
 Layout (format version 1). Names in ``camelCase`` and ``weight``, ``delay``,
@@ -29,17 +29,19 @@ lava-delays extensions, named after the :class:`Network` field they hold
         bias                 fixed LIF/read-out: effective bias >> 6, (n_post,)
                              -- netx's bias mantissa at bias_exp 6; absent
                              when the bias is not a multiple of 64
-        neuron/type          "CUBA" (LIF, read-out) or "ADLIF"
-        neuron/model         "lif", "readout" or "adlif"
+        neuron/type          the model's ``file_type``: "CUBA" (LIF, read-out)
+                             or "ADLIF"
+        neuron/model         the model's ``name`` (lava_delays.neurons): "lif",
+                             "readout", "adlif", ...
         neuron/<field>       every field of the neurons' dataclass, scalar or
                              (n_post,): du, dv, vth, bias_mant, bias_exp,
                              psi_sigma (LIF); du, dv, bias_mant, bias_exp
                              (read-out); alpha, beta, a, b, vth, psi_sigma
                              (AdLIF)
         neuron/iDecay, vDecay, vThMant, refDelay, gradedSpike
-                             fixed LIF/read-out only: netx's CUBA parameters,
-                             derived from du, dv, vth (read-out: vThMant =
-                             1 << 17, never spikes)
+                             fixed CUBA neurons (LIF/read-out) only: netx's
+                             CUBA parameters, derived from du, dv, vth
+                             (read-out: vThMant = 1 << 17, never spikes)
 
 Arrays keep the dtype they have in the network, so a save/load round trip
 gives an identical network. The netx datasets are derived copies; the loader
@@ -66,24 +68,18 @@ import h5py
 import numpy as np
 
 from lava_delays.atomic import atomic_path
-from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
-                                        LIFNeurons, Network, ReadoutNeurons)
 from lava_delays.errors import (FormatVersionError, LavaDelaysError,
                                 NetworkFileError, ParameterError, ShapeError)
 from lava_delays.fixed_point import (check_delays, check_finite,
                                      check_weight_exp, loihi_weights)
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import lookup, names
 
 from .netx import cuba_device_params, netx_bias
 
 #: version of the layout written by :func:`save_hdf5`
 FORMAT_VERSION = 1
 FORMAT_ATTR = "lava_delays_format"
-
-#: neuron/model name -> (dataclass, neuron/type written for netx)
-NEURON_MODELS = {"lif": (LIFNeurons, "CUBA"),
-                 "readout": (ReadoutNeurons, "CUBA"),
-                 "adlif": (AdLIFNeurons, "ADLIF")}
-_MODEL_OF = {cls: name for name, (cls, _) in NEURON_MODELS.items()}
 
 
 # --- writing -----------------------------------------------------------------
@@ -102,17 +98,18 @@ def _write_connection(g: h5py.Group, conn: Connection, suffix: str) -> None:
 
 
 def _write_neurons(g: h5py.Group, nrn, n: int, fixed: bool) -> None:
-    model = _MODEL_OF[type(nrn)]
+    model = lookup(nrn)
     ng = g.create_group("neuron")
-    ng.create_dataset("type", data=NEURON_MODELS[model][1])
-    ng.create_dataset("model", data=model)
+    ng.create_dataset("type", data=model.file_type)
+    ng.create_dataset("model", data=model.name)
     for f in fields(nrn):
         ng.create_dataset(f.name, data=np.asarray(getattr(nrn, f.name)))
-    if fixed and model != "adlif":
-        for key, value in cuba_device_params(nrn).items():
+    cuba = model.cuba(nrn)
+    if fixed and cuba is not None:
+        for key, value in cuba_device_params(cuba).items():
             if key != "type":
                 ng.create_dataset(key, data=value)
-        bias = netx_bias(nrn, n)
+        bias = netx_bias(cuba, n)
         if bias is not None:
             g.create_dataset("bias", data=bias)
 
@@ -338,16 +335,17 @@ class _Reader:
 
     def neurons(self, g: h5py.Group, n: int):
         ng = self.group(g, "neuron")
-        model = self.text(ng, "model")
-        if model not in NEURON_MODELS:
+        name = self.text(ng, "model")
+        if name not in names():
             raise NetworkFileError(f"{self.where(ng.name + '/model')}: unknown neuron "
-                                   f"model {model!r} (known: {', '.join(NEURON_MODELS)})")
-        cls, netx_type = NEURON_MODELS[model]
+                                   f"model {name!r} (known: {', '.join(names())})")
+        model = lookup(name)
         found_type = self.text(ng, "type")
-        if found_type != netx_type:
+        if found_type != model.file_type:
             raise NetworkFileError(f"{self.where(ng.name + '/type')} is {found_type!r}, "
-                                   f"but neuron/model {model!r} needs {netx_type!r}")
-        return cls(**{f.name: self.scalar_or_vector(ng, f.name, n) for f in fields(cls)})
+                                   f"but neuron/model {name!r} needs {model.file_type!r}")
+        return model.params(**{key: self.scalar_or_vector(ng, key, n)
+                               for key in model.field_names()})
 
     def layer(self, g: h5py.Group, n_pre: int, fixed: bool) -> Layer:
         kind = self.text(g, "type")
@@ -392,11 +390,11 @@ class _Reader:
             return
         groups = self.layer_groups()[1:]
         for g, layer in zip(groups, net.layers, strict=True):
-            nrn, n = layer.neurons, layer.n_out
-            if isinstance(nrn, AdLIFNeurons):
+            cuba, n = lookup(layer.neurons).cuba(layer.neurons), layer.n_out
+            if cuba is None:
                 continue
             ng = g["neuron"]
-            for key, expected in cuba_device_params(nrn).items():
+            for key, expected in cuba_device_params(cuba).items():
                 if key == "type":
                     continue
                 found = self.numbers(ng, key)
@@ -406,7 +404,7 @@ class _Reader:
                         f"{self.where(ng[key].name)} = {found} disagrees with the "
                         f"lava-delays neuron fields (expected {expected}); netx would "
                         "run a different network")
-            expected = netx_bias(nrn, n)
+            expected = netx_bias(cuba, n)
             if expected is None:
                 if self.has(g, "bias"):
                     raise NetworkFileError(

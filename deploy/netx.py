@@ -1,4 +1,4 @@
-"""How a :class:`~lava_delays.engine.Network` maps onto lava-dl netx, and
+"""How a :class:`~lava_delays.network.Network` maps onto lava-dl netx, and
 which networks stock ``lava.lib.dl.netx.hdf5.Network`` runs exactly as our
 Lava graph (:func:`lava_delays.proc.graph.run_lava`) does.
 
@@ -23,10 +23,14 @@ netx dataset    lava ``LIF`` argument (ours)
 netx re-scales the ``weight`` dataset (``netx.utils.optimize_weight_bits``)
 and ignores any weight exponent: a layer's summed input is ``sum(weight)``.
 
-What netx cannot express (:func:`netx_compatible` says which applies):
+netx builds CUBA neurons: a layer is expressible when its neuron model has a
+CUBA form (:meth:`lava_delays.neurons.registry.NeuronModel.cuba`; LIF and
+the read-out do). What netx cannot express (:func:`netx_compatible` says
+which applies):
 
 * float networks (netx builds the fixed-point Loihi models only),
-* AdLIF neurons (netx knows CUBA, SDNN and RF neurons),
+* neurons without a CUBA form, e.g. AdLIF (netx knows CUBA, SDNN and RF
+  neurons),
 * axonal delays (the ``axonal_delay`` dataset is ours; netx ignores it),
 * a ``weight_exp`` other than 0 (netx has no weight exponent),
 * odd mixed-sign weights (Loihi and our models drop their lowest bit; netx
@@ -38,7 +42,7 @@ What netx cannot express (:func:`netx_compatible` says which applies):
   their weight exponent, so recurrent layers must have ``ff.delays=None`` and
   no recurrent delays.
 
-The read-out (:class:`~lava_delays.engine.ReadoutNeurons`) *is* expressible:
+The read-out (:class:`~lava_delays.neurons.ReadoutNeurons`) *is* expressible:
 it is written as a CUBA layer with ``vThMant = 1 << 17`` (the threshold netx
 gives a dense layer without neurons): the effective threshold ``2**23`` lies
 above the largest voltage ``2**23 - 1``, so it never spikes. In netx its
@@ -59,9 +63,9 @@ from typing import Optional
 
 import numpy as np
 
-from lava_delays.engine.network import (AdLIFNeurons, Connection, LIFNeurons,
-                                        Network)
 from lava_delays.fixed_point import loihi_weights, scale_bias
+from lava_delays.network import Connection, Network
+from lava_delays.neurons import CubaParams, lookup
 
 #: ``vThMant`` of a read-out layer: ``(1 << 17) << 6 = 2**23`` is above the
 #: saturated voltage ``2**23 - 1``, so the CUBA neuron never spikes.
@@ -81,14 +85,16 @@ def uniform_or_array(value):
     return arr
 
 
-def cuba_device_params(nrn) -> dict:
-    """netx/slayer ``neuron/`` datasets of a fixed-point LIF or read-out layer.
+def cuba_device_params(cuba: CubaParams) -> dict:
+    """netx/slayer ``neuron/`` datasets of a fixed-point CUBA layer (LIF or
+    read-out).
 
     Parameters
     ----------
-    nrn : LIFNeurons or ReadoutNeurons
-        Fixed point: ``du``, ``dv`` integers in 0..4095, ``vth`` an integer
-        mantissa.
+    cuba : CubaParams
+        The layer's CUBA form (its model's ``cuba``). Fixed point: ``du``,
+        ``dv`` integers in 0..4095, ``vth`` an integer mantissa (None: the
+        read-out).
 
     Returns
     -------
@@ -97,20 +103,20 @@ def cuba_device_params(nrn) -> dict:
         ``vThMant``, ``refDelay``, ``gradedSpike``; scalars where the
         parameter is uniform, arrays of shape (n,) otherwise.
     """
-    vth = nrn.vth if isinstance(nrn, LIFNeurons) else READOUT_THRESHOLD_MANT
+    vth = READOUT_THRESHOLD_MANT if cuba.vth is None else cuba.vth
     return {"type": "CUBA",
-            "iDecay": uniform_or_array(np.asarray(nrn.du, dtype=np.int64) + 1),
-            "vDecay": uniform_or_array(np.asarray(nrn.dv, dtype=np.int64)),
+            "iDecay": uniform_or_array(np.asarray(cuba.du, dtype=np.int64) + 1),
+            "vDecay": uniform_or_array(np.asarray(cuba.dv, dtype=np.int64)),
             "vThMant": uniform_or_array(np.asarray(vth, dtype=np.int64)),
             "refDelay": REF_DELAY,
             "gradedSpike": False}
 
 
-def netx_bias(nrn, n: int) -> Optional[np.ndarray]:
+def netx_bias(cuba: CubaParams, n: int) -> Optional[np.ndarray]:
     """netx ``bias`` (mantissa at ``bias_exp = 6``), shape (n,), of a fixed
-    LIF/read-out layer; None if the effective bias ``bias_mant << bias_exp``
-    is not a multiple of 64."""
-    bias = np.broadcast_to(scale_bias(nrn.bias_mant, nrn.bias_exp), (n,))
+    CUBA layer; None if the effective bias ``bias_mant << bias_exp`` is not a
+    multiple of 64."""
+    bias = np.broadcast_to(scale_bias(cuba.bias_mant, cuba.bias_exp), (n,))
     if np.any(bias % (1 << NETX_BIAS_EXP)):
         return None
     return (bias >> NETX_BIAS_EXP).astype(np.int64)
@@ -189,9 +195,11 @@ def netx_compatible(net: Network) -> NetxCheck:
         return NetxCheck(False, "netx runs fixed-point networks only (net.fixed is False)")
     for k, layer in enumerate(net.layers):
         where = f"layer {k}"
-        nrn = layer.neurons
-        if isinstance(nrn, AdLIFNeurons):
-            return NetxCheck(False, f"{where}: netx has no AdLIF neurons (CUBA, SDNN, RF only)")
+        model = lookup(layer.neurons)
+        cuba = model.cuba(layer.neurons)
+        if cuba is None:
+            return NetxCheck(False, f"{where}: netx has no {model.label} neurons (CUBA, SDNN, "
+                                    "RF only)")
         if not _all_zero(layer.axonal_delays):
             return NetxCheck(False, f"{where}: netx has no axonal delays")
         conns = [("ff", layer.ff)] + ([("rec", layer.rec)] if layer.rec is not None else [])
@@ -209,12 +217,12 @@ def netx_compatible(net: Network) -> NetxCheck:
                                         "layer must have ff.delays=None")
             if not _all_zero(layer.rec.delays):
                 return NetxCheck(False, f"{where}: netx has no recurrent synaptic delays")
-        params = cuba_device_params(nrn)
+        params = cuba_device_params(cuba)
         for key in ("iDecay", "vDecay", "vThMant"):
             if np.ndim(params[key]):
                 return NetxCheck(False, f"{where}: lava's LIF takes one {key}, the "
                                         "network has one per neuron")
-        if netx_bias(nrn, layer.n_out) is None:
+        if netx_bias(cuba, layer.n_out) is None:
             return NetxCheck(False, f"{where}: netx fixes bias_exp=6; the effective bias "
                                     "bias_mant << bias_exp must be a multiple of 64")
     return NetxCheck(True)

@@ -1,4 +1,4 @@
-"""Export and import a :class:`~lava_delays.engine.Network` as a NIR graph
+"""Export and import a :class:`~lava_delays.network.Network` as a NIR graph
 (Neuromorphic Intermediate Representation, the ``nir`` package).
 
 Graph of layer k (time in units of ``dt``; :func:`export_nir` writes
@@ -20,7 +20,9 @@ Graph of layer k (time in units of ``dt``; :func:`export_nir` writes
 * The one-step latency every synapse has in Lava/Loihi (a spike at step t
   reaches the neuron at t + 1 + d) is *implicit*, as in Lava: the ``Delay``
   nodes hold the delays ``d`` of the network, not ``d + 1``.
-* **LIF** neurons are ``CubaLIF``, the **read-out** is ``CubaLI``. The
+* **LIF** neurons are ``CubaLIF``, the **read-out** is ``CubaLI`` -- every
+  neuron model with a CUBA form
+  (:meth:`lava_delays.neurons.registry.NeuronModel.cuba`) is one of the two. The
   discrete neuron (:mod:`lava_delays.kernels.lif`) is the forward-Euler step
   of NIR's equations, current first::
 
@@ -35,7 +37,7 @@ Graph of layer k (time in units of ``dt``; :func:`export_nir` writes
   dynamics: weights ``loihi_weights(w) * 2**weight_exp``, decays
   ``(du + 1) / 4096`` and ``dv / 4096``, ``vth`` the mantissa, bias
   ``(bias_mant << bias_exp) / 64``. Import converts them back exactly.
-* **AdLIF** neurons have no NIR node:
+* **AdLIF** neurons (any model without a CUBA form) have no NIR node:
   :class:`~lava_delays.errors.UnsupportedFeatureError`.
 
 Metadata: the graph holds ``{"lava_delays_format": 1, "fixed": 0/1,
@@ -64,15 +66,16 @@ from typing import Optional
 import numpy as np
 
 from lava_delays.atomic import atomic_path
-from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
-                                        LIFNeurons, Network, ReadoutNeurons)
 from lava_delays.errors import (DelayRangeError, FormatVersionError,
                                 LavaDelaysError, NetworkFileError,
                                 ParameterError, ShapeError,
                                 UnsupportedFeatureError, WeightRangeError)
-from lava_delays.fixed_point import (ACTIVATION_SHIFT, CURRENT_DECAY_OFFSET,
-                                     DECAY_UNITY, check_delays, loihi_weights,
-                                     scale_bias)
+from lava_delays.fixed_point import (ACTIVATION_SHIFT, DECAY_UNITY, check_delays,
+                                     current_decay_to_fixed, current_decay_to_float,
+                                     loihi_weights, scale_bias, voltage_decay_to_fixed,
+                                     voltage_decay_to_float)
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import CubaParams, lookup
 
 from .netx import uniform_or_array
 
@@ -81,6 +84,8 @@ NIR_FORMAT_VERSION = 1
 _META = "lava_delays"
 #: relative tolerance when checking NIR floats against stored exact values
 _RTOL = 1e-9
+#: the neuron model each NIR neuron node is imported as
+NIR_NEURON_MODELS = {"CubaLIF": "lif", "CubaLI": "readout"}
 
 
 def _nir():
@@ -102,16 +107,16 @@ class _FloatParams:
     vth: Optional[np.ndarray]
 
 
-def _float_params(nrn, n: int, fixed: bool) -> _FloatParams:
+def _float_params(cuba: CubaParams, n: int, fixed: bool) -> _FloatParams:
     def vec(x):
         return np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy()
     if fixed:
-        du = vec((np.asarray(nrn.du) + CURRENT_DECAY_OFFSET) / DECAY_UNITY)
-        dv = vec(np.asarray(nrn.dv) / DECAY_UNITY)
-        bias = vec(scale_bias(nrn.bias_mant, nrn.bias_exp) / 2.0 ** ACTIVATION_SHIFT)
+        du = vec(current_decay_to_float(cuba.du))
+        dv = vec(voltage_decay_to_float(cuba.dv))
+        bias = vec(scale_bias(cuba.bias_mant, cuba.bias_exp) / 2.0 ** ACTIVATION_SHIFT)
     else:
-        du, dv, bias = vec(nrn.du), vec(nrn.dv), vec(nrn.bias_mant)
-    vth = vec(nrn.vth) if isinstance(nrn, LIFNeurons) else None
+        du, dv, bias = vec(cuba.du), vec(cuba.dv), vec(cuba.bias_mant)
+    vth = None if cuba.vth is None else vec(cuba.vth)
     return _FloatParams(du, dv, bias, vth)
 
 
@@ -126,7 +131,13 @@ def _params_close(a: _FloatParams, b: _FloatParams) -> bool:
 
 # --- export --------------------------------------------------------------------
 def _neuron_node(nir, nrn, n: int, fixed: bool, dt: float, where: str, extra: dict):
-    p = _float_params(nrn, n, fixed)
+    model = lookup(nrn)
+    cuba = model.cuba(nrn)
+    if cuba is None:
+        raise UnsupportedFeatureError(
+            f"{where}: NIR has no {model.label} neuron node; only LIF (CubaLIF) and "
+            "read-out (CubaLI) layers can be exported")
+    p = _float_params(cuba, n, fixed)
     for name, value in (("du", p.du), ("dv", p.dv)):
         if np.any(value == 0):
             raise UnsupportedFeatureError(
@@ -140,7 +151,7 @@ def _neuron_node(nir, nrn, n: int, fixed: bool, dt: float, where: str, extra: di
     common = dict(tau_syn=tau_syn, tau_mem=tau_mem, r=tau_mem / dt,
                   v_leak=p.bias * tau_mem / dt, w_in=tau_syn / dt,
                   metadata={_META: meta})
-    if isinstance(nrn, ReadoutNeurons):
+    if p.vth is None:
         return nir.CubaLI(**common)
     return nir.CubaLIF(v_threshold=p.vth, v_reset=np.zeros(n), **common)
 
@@ -175,7 +186,8 @@ def network_to_nir(net: Network, dt: float = 1.0):
     Raises
     ------
     UnsupportedFeatureError
-        AdLIF neurons, or a decay of 0 (infinite time constant).
+        Neurons without a CUBA form (AdLIF), or a decay of 0 (infinite time
+        constant).
     """
     nir = _nir()
     net.validate()
@@ -186,10 +198,6 @@ def network_to_nir(net: Network, dt: float = 1.0):
     source = "input"
     for k, layer in enumerate(net.layers):
         where = f"layer {k}"
-        if isinstance(layer.neurons, AdLIFNeurons):
-            raise UnsupportedFeatureError(
-                f"{where}: NIR has no AdLIF neuron node; only LIF (CubaLIF) and "
-                "read-out (CubaLI) layers can be exported")
         neurons = f"neurons{k}"
         pre = source
         if layer.axonal_delays is not None:
@@ -397,27 +405,29 @@ class _GraphReader:
                          vth=values["v_threshold"] if spiking else None)
         # input gain: the current takes du * w_in of a spike, the voltage dv * r of u
         gain = du * values["w_in"] * dv * values["r"]
-        cls = LIFNeurons if spiking else ReadoutNeurons
+        model = lookup(NIR_NEURON_MODELS["CubaLIF" if spiking else "CubaLI"])
         meta = node.metadata.get(_META, {}) if isinstance(node.metadata, dict) else {}
-        names = [f.name for f in fields(cls)]
+        names = model.field_names()
         if all(k in meta for k in names):
-            stored = cls(**{k: _py(meta[k]) for k in names})
+            stored = model.params(**{k: _py(meta[k]) for k in names})
             try:
-                if _params_close(_float_params(stored, n, self.fixed), q):
+                if _params_close(_float_params(model.cuba(stored), n, self.fixed), q):
                     return stored, gain, meta
             except (TypeError, ValueError):
                 pass  # unusable metadata: derive from the NIR parameters below
-        return self.derive_neurons(cls, q, name, meta), gain, meta
+        return self.derive_neurons(model, q, name, meta), gain, meta
 
-    def derive_neurons(self, cls, q: _FloatParams, name: str, meta: dict):
+    def derive_neurons(self, model, q: _FloatParams, name: str, meta: dict):
         kw = {}
         if self.fixed:
-            for key, value, offset in (("du", q.du, CURRENT_DECAY_OFFSET), ("dv", q.dv, 0)):
-                ticks = value * DECAY_UNITY - offset
-                if not np.allclose(ticks, np.round(ticks), rtol=0, atol=1e-6):
+            for key, value, to_fixed, to_float in (
+                    ("du", q.du, current_decay_to_fixed, current_decay_to_float),
+                    ("dv", q.dv, voltage_decay_to_fixed, voltage_decay_to_float)):
+                ticks = to_fixed(value, key, f"{self.path}, node {name!r}")
+                if not np.allclose(to_float(ticks), value, rtol=0, atol=1e-6 / DECAY_UNITY):
                     raise self.fail(f"node {name!r}: {key} = {value} is not a 12-bit "
                                     "fixed-point decay", ParameterError)
-                kw[key] = uniform_or_array(np.round(ticks).astype(np.int64))
+                kw[key] = uniform_or_array(ticks)
             bias = q.bias * 2.0 ** ACTIVATION_SHIFT
             if not np.allclose(bias, np.round(bias), rtol=0, atol=1e-6):
                 raise self.fail(f"node {name!r}: the bias is not a fixed-point value",
@@ -430,9 +440,12 @@ class _GraphReader:
                       bias_mant=uniform_or_array(q.bias))
             if q.vth is not None:
                 kw["vth"] = uniform_or_array(q.vth)
-        if "psi_sigma" in meta and cls is LIFNeurons:
-            kw["psi_sigma"] = _py(meta["psi_sigma"])
-        return cls(**kw)
+        # fields NIR has no parameter for (LIF: psi_sigma) come from the metadata
+        cuba_fields = {f.name for f in fields(CubaParams)}
+        for key in model.field_names():
+            if key not in cuba_fields and key in meta:
+                kw[key] = _py(meta[key])
+        return model.params(**kw)
 
     def network(self) -> Network:
         self.check_supported()

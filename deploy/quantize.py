@@ -15,7 +15,7 @@ from typing import Tuple
 import numpy as np
 import torch
 
-from lava_delays.engine.network import Network
+from lava_delays.network import Network
 from lava_delays.train.quantize import mantissa_step_range
 
 

@@ -55,6 +55,7 @@ def _version() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     from lava_delays.engine.online import OnlineConfig
+    from lava_delays.neurons import names as neuron_names
     from lava_delays.online import OnlineRunConfig
     from lava_delays.train.model import ModelConfig
     from lava_delays.train.trainer import TrainConfig
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                        help=_help("which delays the network has", "train", "delays", M))
     train.add_argument("--learn", help="comma-separated kinds that learn: weights,synaptic,"
                                        "axonal,adaptation (default: every kind the network has)")
-    train.add_argument("--neuron", choices=["lif", "adlif"],
+    train.add_argument("--neuron", choices=neuron_names(spiking=True),
                        help=_help("hidden neuron model", "train", "neuron", M))
     train.add_argument("--recurrent", action="store_true", default=None,
                        help=_help("recurrent hidden layers", "train", "recurrent", M))

@@ -71,6 +71,8 @@ ACTIVATION_SHIFT = 6
 # --- plasticity / surrogate ---------------------------------------------------
 PSI_BITS = 8
 PSI_ONE = 2 ** PSI_BITS - 1
+#: default width of the Gaussian surrogate psi, as a fraction of the threshold
+DEFAULT_PSI_SIGMA = 0.3
 #: pre traces: a spike adds 1 << TRACE_FRAC_BITS; 16-bit signed, saturating
 TRACE_BITS = 16
 TRACE_FRAC_BITS = 8
@@ -340,6 +342,38 @@ def decay_to_fixed(decay_float, name: str = "decay", where: str = "") -> np.ndar
     return np.clip(np.round(d * DECAY_UNITY), 0, DECAY_UNITY - 1).astype(np.int64)
 
 
+def current_decay_to_fixed(du, name: str = "du", where: str = ""):
+    """Float current decay in [0, 1] -> lava's 12-bit ``du``.
+
+    Lava adds :data:`CURRENT_DECAY_OFFSET` back when it decays, so the stored
+    value is ``round(du * 4096) - 1``, at least 0. Returns an int for a
+    scalar, else an int64 array.
+    """
+    fixed = np.maximum(decay_to_fixed(du, name, where) - CURRENT_DECAY_OFFSET, 0)
+    return int(fixed) if fixed.ndim == 0 else fixed
+
+
+def voltage_decay_to_fixed(dv, name: str = "dv", where: str = ""):
+    """Float voltage decay in [0, 1] -> lava's 12-bit ``dv`` (int for a
+    scalar, else an int64 array)."""
+    fixed = decay_to_fixed(dv, name, where) - VOLTAGE_DECAY_OFFSET
+    return int(fixed) if fixed.ndim == 0 else fixed
+
+
+def current_decay_to_float(du):
+    """Lava's 12-bit ``du`` -> the float fraction the current decays by per
+    step, ``(du + 1) / 4096`` (float for a scalar, else a float64 array)."""
+    frac = (np.asarray(du, dtype=np.float64) + CURRENT_DECAY_OFFSET) / DECAY_UNITY
+    return float(frac) if frac.ndim == 0 else frac
+
+
+def voltage_decay_to_float(dv):
+    """Lava's 12-bit ``dv`` -> the float fraction the voltage decays by per
+    step, ``dv / 4096`` (float for a scalar, else a float64 array)."""
+    frac = (np.asarray(dv, dtype=np.float64) + VOLTAGE_DECAY_OFFSET) / DECAY_UNITY
+    return float(frac) if frac.ndim == 0 else frac
+
+
 def rshift_toward_zero(x: np.ndarray, bits: int) -> np.ndarray:
     """``x / 2**bits`` rounded toward zero (Loihi's decay rounding), int64."""
     x = np.asarray(x, dtype=np.int64)
@@ -361,6 +395,20 @@ def scale_bias(bias_mant, bias_exp) -> np.ndarray:
 
 #: learned delays carry DELAY_FRAC_BITS fractional bits (routed: rounded)
 DELAY_FRAC_BITS = 8
+
+
+def round_half_up(x, frac_bits: int = 0):
+    """Nearest integer of ``x``, halves rounded up: ``floor(x + 1/2)`` -- how
+    every runner turns a learned (real) delay into the delay that routes.
+
+    ``x`` is a float array or tensor (``frac_bits = 0``), or an integer array
+    holding ``frac_bits`` fraction bits. One floor division serves numpy
+    arrays, integers and torch tensors alike; the result keeps the input's
+    kind and dtype (float in, float out: cast it where integers are needed).
+    """
+    one = 1 << frac_bits
+    half = one >> 1 if frac_bits else 0.5
+    return (x + half) // one
 
 
 def fixed_rate(rate: float, mantissa_bits: int = 8):

@@ -23,14 +23,15 @@ from typing import Optional
 import numpy as np
 import torch
 
-from lava_delays.errors import ShapeError
-from lava_delays.fixed_point import ACTIVATION_SHIFT, DECAY_UNITY, THRESHOLD_SHIFT
+from lava_delays.fixed_point import (ACTIVATION_SHIFT, DECAY_UNITY, DEFAULT_PSI_SIGMA,
+                                     THRESHOLD_SHIFT)
 from lava_delays.kernels.adlif import RANGES
+from lava_delays.train.neuron import TrainNeurons
 from lava_delays.train.quantize import ste_decay, ste_round, ste_saturate
 from lava_delays.train.surrogate import spike
 
 
-class AdLIF(torch.nn.Module):
+class AdLIF(TrainNeurons):
     """A layer of AdLIF+ neurons.
 
     Parameters
@@ -45,21 +46,14 @@ class AdLIF(torch.nn.Module):
         Initial parameters are drawn uniformly within their ranges.
     """
 
-    def __init__(self, n: int, vth: float = 1.0, psi_sigma: float = 0.3, seed: int = 0,
-                 dtype=torch.float64):
-        super().__init__()
+    def __init__(self, n: int, vth: float = 1.0, psi_sigma: float = DEFAULT_PSI_SIGMA,
+                 seed: int = 0, dtype=torch.float64):
+        super().__init__(n)
         rng = np.random.default_rng(seed)
-        self.n = int(n)
         self.vth, self.psi_sigma = float(vth), float(psi_sigma)
         for name, (lo, hi) in RANGES.items():
             init = torch.tensor(rng.uniform(lo, hi, n), dtype=dtype)
             setattr(self, name, torch.nn.Parameter(init))
-        #: threshold mantissa in quantized mode (None: float mode)
-        self.scale: Optional[int] = None
-
-    @property
-    def quantized(self) -> bool:
-        return self.scale is not None
 
     def clamped(self) -> dict:
         """Per-neuron parameters clamped to their ranges."""
@@ -69,16 +63,24 @@ class AdLIF(torch.nn.Module):
         zeros = like.new_zeros(batch, self.n)
         return zeros, zeros.clone(), zeros.clone()
 
-    def _params(self):
+    def initial_weight_gain(self) -> float:
+        """AdLIF+ sees (1 - alpha) I, a LIF the integral of I: scale the
+        initial weights so both start with a comparable drive (else a silent
+        AdLIF layer has no surrogate gradient to learn from)."""
+        gain = 1.0 / float((1 - self.clamped()["alpha"]).mean())
+        return gain / 2
+
+    def params(self) -> dict:
+        """The parameters clamped (quantized: as 12-bit fractions)."""
         p = self.clamped()
         if self.quantized:
             p = {k: ste_round(v * float(DECAY_UNITY)) for k, v in p.items()}
         return p
 
     def step(self, state, a_in: torch.Tensor, params: Optional[dict] = None):
-        """One step; ``params`` from :meth:`_params` (computed once per
-        sequence by :meth:`forward`). Returns (spikes, state)."""
-        p = params if params is not None else self._params()
+        """One step; ``params`` from :meth:`params` (computed once per
+        sequence). Returns (spikes, state)."""
+        p = params if params is not None else self.params()
         alpha, beta, a, b = p["alpha"], p["beta"], p["a"], p["b"]
         u, w, s = state
         if self.quantized:
@@ -97,16 +99,3 @@ class AdLIF(torch.nn.Module):
         u = u_new
         s = spike(u, vth, self.psi_sigma * vth)
         return s, (u, w, s)
-
-    def forward(self, current: torch.Tensor) -> torch.Tensor:
-        """Spikes (batch, T, n) for input currents (batch, T, n)."""
-        if current.ndim != 3 or current.shape[2] != self.n:
-            raise ShapeError(f"AdLIF input must be (batch, T, {self.n}), "
-                             f"got {tuple(current.shape)}")
-        params = self._params()
-        state = self.init_state(current.shape[0], current)
-        out = []
-        for t in range(current.shape[1]):
-            s, state = self.step(state, current[:, t], params)
-            out.append(s)
-        return torch.stack(out, dim=1)

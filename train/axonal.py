@@ -10,7 +10,7 @@ forward pass already runs the integer delays that deploy
 from __future__ import annotations
 
 import torch
-from lava_delays.train._slayer import slayer
+from lava_delays.train.lava_dl import slayer
 
 from lava_delays.errors import ParameterError
 from lava_delays.fixed_point import MAX_DELAY

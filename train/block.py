@@ -19,11 +19,10 @@ from typing import Optional
 import torch
 
 from lava_delays.errors import ShapeError
-from lava_delays.train.adlif import AdLIF
+from lava_delays.neurons import lookup
 from lava_delays.train.axonal import AxonalDelay
 from lava_delays.train.delays import (SynapticDelayLinear, delayed_current, deployed_delays,
                                      tap_kernel)
-from lava_delays.train.lif import LIF
 from lava_delays.train.quantize import layer_scale, quantize_mantissa
 
 
@@ -48,7 +47,9 @@ class DelayBlock(torch.nn.Module):
     Parameters
     ----------
     n_in, n_out : int
-    neuron : {"lif", "adlif", "readout"}
+    neuron : str
+        A registered neuron model with a trainer module ("lif", "adlif",
+        "readout", ...; :mod:`lava_delays.neurons`).
     max_delay : int
         Largest feed-forward synaptic delay (0 = no synaptic delays).
     axonal_max_delay : int or None
@@ -57,15 +58,16 @@ class DelayBlock(torch.nn.Module):
         Recurrent connection with delays up to this (None = not recurrent).
     init_delay : int, optional
         Initial synaptic delays uniform in 0..init_delay (default max_delay).
-    lif : dict
-        ``du``, ``dv``, ``psi_sigma`` of LIF / read-out neurons.
+    options : dict
+        Neuron settings (``du``, ``dv``, ``psi_sigma``); the model takes the
+        ones it has.
     """
 
     def __init__(self, n_in: int, n_out: int, neuron: str = "lif", max_delay: int = 0,
                  axonal_max_delay: Optional[int] = None, rec_max_delay: Optional[int] = None,
-                 init_delay: Optional[int] = None, seed: int = 0, lif: Optional[dict] = None):
+                 init_delay: Optional[int] = None, seed: int = 0,
+                 options: Optional[dict] = None):
         super().__init__()
-        lif = dict(lif or {})
         self.n_in, self.n_out, self.kind = int(n_in), int(n_out), neuron
         self.axon = (None if axonal_max_delay is None else
                      AxonalDelay(n_in, axonal_max_delay, axonal_max_delay, seed=seed + 101))
@@ -75,20 +77,13 @@ class DelayBlock(torch.nn.Module):
             self.rec = SynapticDelayLinear(n_out, n_out, rec_max_delay, seed=seed + 202)
             with torch.no_grad():
                 self.rec.weight.mul_(0.5)
-        if neuron == "adlif":
-            self.neurons = AdLIF(n_out, psi_sigma=lif.get("psi_sigma", 0.3), seed=seed + 303)
-            # AdLIF+ sees (1 - alpha) I, a LIF the integral of I: scale the
-            # initial weights so both start with a comparable drive (else a
-            # silent AdLIF layer has no surrogate gradient to learn from)
-            gain = 1.0 / float((1 - self.neurons.clamped()["alpha"]).mean())
+        self.neurons = lookup(neuron).trainer(n_out, dict(options or {}), seed + 303)
+        gain = self.neurons.initial_weight_gain()
+        if gain != 1.0:
             with torch.no_grad():
                 for lin in (self.ff, self.rec):
                     if lin is not None:
-                        lin.weight.mul_(gain / 2)
-        elif neuron in ("lif", "readout"):
-            self.neurons = LIF(n_out, spiking=neuron == "lif", **lif)
-        else:
-            raise ValueError(f"unknown neuron {neuron!r}")
+                        lin.weight.mul_(gain)
         #: threshold mantissa once quantized (None: float)
         self.scale: Optional[int] = None
         #: >1 moves the float forward pass toward integer delays (trainer-annealed)
@@ -127,7 +122,7 @@ class DelayBlock(torch.nn.Module):
         current = delayed_current(x, w, d, self.ff.max_delay, spread)
         batch, steps, _ = current.shape
         state = self.neurons.init_state(batch, current)
-        params = self.neurons._params() if isinstance(self.neurons, AdLIF) else None
+        params = self.neurons.params()
         if self.rec is not None:
             rw, rd = self.connection(self.rec)
             kernel = tap_kernel(rw, rd, self.rec.max_delay)
@@ -137,10 +132,7 @@ class DelayBlock(torch.nn.Module):
             a_in = current[:, t]
             if self.rec is not None:
                 a_in = a_in + torch.einsum("bkn,knm->bm", history, kernel)
-            if params is not None:
-                s, state = self.neurons.step(state, a_in, params)
-            else:
-                s, state = self.neurons.step(state, a_in)
+            s, state = self.neurons.step(state, a_in, params)
             if self.rec is not None:
                 history = torch.cat([s[:, None], history[:, :-1]], 1)
             out.append(s)

@@ -51,7 +51,7 @@ kernel and no time-unfolded input is ever built. Only first derivatives
 (the backward is not itself differentiable).
 
 Other devices (CUDA, ...) use the tap-by-tap torch formulation
-(``_delayed_current_taps``): one matmul per integer tap of a time-shifted
+(``delayed_current_taps``): one matmul per integer tap of a time-shifted
 view, ``O(B T n_in n_post (max_delay + 2))``.
 
 Measured (``lava-delays bench delay_layer``: 700 -> 256, max_delay 25,
@@ -77,7 +77,7 @@ from numba import njit
 from torch.autograd.function import once_differentiable
 
 from lava_delays.errors import ParameterError, ShapeError
-from lava_delays.fixed_point import MAX_DELAY
+from lava_delays.fixed_point import MAX_DELAY, round_half_up
 from lava_delays.train.quantize import ste
 
 #: the forward scatters events when at most this fraction of x is nonzero
@@ -533,7 +533,7 @@ def deployed_delays(delays: torch.Tensor, max_delay: int) -> torch.Tensor:
     """Integer delays that deploy: round half up and clamp to [0, max_delay]
     (as the on-line learner routes its delays), straight-through in the
     backward pass."""
-    return ste(delays, torch.floor(delays.detach() + 0.5).clamp(0, max_delay))
+    return ste(delays, round_half_up(delays.detach()).clamp(0, max_delay))
 
 
 def tap_kernel(weights: torch.Tensor, delays: torch.Tensor, max_delay: int) -> torch.Tensor:
@@ -550,7 +550,7 @@ def tap_kernel(weights: torch.Tensor, delays: torch.Tensor, max_delay: int) -> t
     return kernel.permute(2, 1, 0)
 
 
-def _delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
+def delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
                           max_delay: int) -> torch.Tensor:
     """Tap-by-tap torch formulation (any device; plain autograd): the
     (n_post, n_in, max_delay + 2) kernel times time-shifted views of the
@@ -616,7 +616,7 @@ def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor
     if not on_cpu:
         if spread > 0:
             raise ParameterError("a delay spread needs the CPU path of delayed_current")
-        return _delayed_current_taps(x, weights, delays, max_delay)
+        return delayed_current_taps(x, weights, delays, max_delay)
     if dtype not in (torch.float32, torch.float64):   # half precision: compute in float32
         return _DelayedCurrent.apply(x.float(), weights.float(), delays.float(),
                                      max_delay, spread).to(dtype)

@@ -1,6 +1,6 @@
 """The trained network: hidden :class:`~lava_delays.train.block.DelayBlock`
 layers and a non-spiking read-out, described by a :class:`ModelConfig`, and
-its conversion to the :class:`lava_delays.engine.Network` that the engine,
+its conversion to the :class:`lava_delays.network.Network` that the engine,
 the Lava graph and the deployment files run.
 
 ``--delays`` says which delays exist (``none``, ``synaptic``: per synapse in
@@ -18,11 +18,10 @@ from typing import List, Optional, Tuple
 import numpy as np
 import torch
 
-from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
-                                        LIFNeurons, Network, ReadoutNeurons)
 from lava_delays.errors import ParameterError
-from lava_delays.fixed_point import MAX_DELAY
-from lava_delays.train.adlif import AdLIF
+from lava_delays.fixed_point import DEFAULT_PSI_SIGMA, MAX_DELAY
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import lookup, names
 from lava_delays.train.block import DelayBlock
 from lava_delays.train.delays import deployed_delays
 from lava_delays.train.quantize import quantize_mantissa
@@ -71,7 +70,7 @@ class ModelConfig:
     dv: float = 0.2
     readout_du: float = 0.5
     readout_dv: float = 0.05
-    psi_sigma: float = 0.3
+    psi_sigma: float = DEFAULT_PSI_SIGMA
     #: start every hidden feed-forward weight at this value instead of at
     #: random (equal coincidence detectors whose delays decide what they see;
     #: ignored without synaptic delays, where all neurons would be the same)
@@ -92,8 +91,9 @@ class ModelConfig:
         self.recurrent = bool(self.recurrent)
         if self.delays not in DELAY_KINDS:
             raise ParameterError(f"delays must be one of {DELAY_KINDS}, got {self.delays!r}")
-        if self.neuron not in ("lif", "adlif"):
-            raise ParameterError(f"neuron must be 'lif' or 'adlif', got {self.neuron!r}")
+        if self.neuron not in names(spiking=True):
+            raise ParameterError(f"neuron must be one of {names(spiking=True)}, got "
+                                 f"{self.neuron!r}")
         if not self.hidden or min(self.hidden) < 1 or self.n_in < 1 or self.n_classes < 2:
             raise ParameterError(f"bad sizes: n_in={self.n_in}, hidden={self.hidden}, "
                                  f"n_classes={self.n_classes}")
@@ -130,7 +130,7 @@ class DelayNet(torch.nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
-        lif = dict(du=cfg.du, dv=cfg.dv, psi_sigma=cfg.psi_sigma)
+        options = dict(du=cfg.du, dv=cfg.dv, psi_sigma=cfg.psi_sigma)
         blocks: List[DelayBlock] = []
         n_prev = cfg.n_in
         for k, n in enumerate(cfg.hidden):
@@ -141,7 +141,7 @@ class DelayNet(torch.nn.Module):
                 # recurrent synapses have delays when the network has synaptic ones
                 rec_max_delay=(cfg.rec_max_delay if cfg.synaptic else 0)
                 if cfg.recurrent else None,
-                seed=cfg.seed + 1000 * k, lif=lif))
+                seed=cfg.seed + 1000 * k, options=options))
             n_prev = n
         if cfg.hidden_weight is not None and cfg.synaptic:
             # equal weights: the synaptic delays alone make the neurons differ
@@ -151,7 +151,7 @@ class DelayNet(torch.nn.Module):
                     block.ff.weight.fill_(cfg.hidden_weight)
         blocks.append(DelayBlock(n_prev, cfg.n_classes, neuron="readout",
                                  max_delay=cfg.readout_max_delay, seed=cfg.seed + 999,
-                                 lif=dict(du=cfg.readout_du, dv=cfg.readout_dv)))
+                                 options=dict(du=cfg.readout_du, dv=cfg.readout_dv)))
         self.blocks = torch.nn.ModuleList(blocks)
         #: dropout probability of hidden spikes while training (a training
         #: setting, not architecture: set by the trainer)
@@ -162,18 +162,26 @@ class DelayNet(torch.nn.Module):
         return self.blocks[0].scale is not None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer_outputs(x)[-1]
+
+    def layer_outputs(self, x: torch.Tensor) -> List[torch.Tensor]:
+        """Every layer's output for input spikes ``x`` (batch, T, n_in): the
+        hidden layers' spikes, then the read-out voltage -- per layer what
+        the exported network computes (``SimResult.spikes``, ``readout``)."""
+        outs = []
         for k, block in enumerate(self.blocks):
             # no dropout in the quantized phase: its 1/(1-p) scaling would feed
             # non-integer input to layers that must compute the engine's integers
             if k and self.training and self.dropout > 0 and not self.quantized:
                 x = torch.nn.functional.dropout(x, self.dropout)
             x = block(x)
-        return x
+            outs.append(x)
+        return outs
 
     def parameter_groups(self) -> dict:
         """Parameters by kind: weights (of the hidden layers), synaptic,
-        axonal, adaptation -- and readout, the read-out weights (which always
-        learn: they are the classifier)."""
+        axonal, adaptation (the neurons' own parameters) -- and readout, the
+        read-out weights (which always learn: they are the classifier)."""
         groups = {kind: [] for kind in LEARN_KINDS + ("readout",)}
         for k, block in enumerate(self.blocks):
             for lin in (block.ff, block.rec):
@@ -184,9 +192,7 @@ class DelayNet(torch.nn.Module):
                     groups["synaptic"].append(lin.delay)
             if block.axon is not None:
                 groups["axonal"].append(block.axon.delay)
-            if isinstance(block.neurons, AdLIF):
-                groups["adaptation"] += [block.neurons.alpha, block.neurons.beta,
-                                         block.neurons.a, block.neurons.b]
+            groups["adaptation"] += list(block.neurons.parameters())
         return groups
 
     @torch.no_grad()
@@ -235,7 +241,7 @@ class DelayNet(torch.nn.Module):
 
     # -- export -----------------------------------------------------------------
     def to_network(self, fixed: Optional[bool] = None) -> Network:
-        """The deployable :class:`~lava_delays.engine.Network`.
+        """The deployable :class:`~lava_delays.network.Network`.
 
         ``fixed=True`` (default when quantized) gives the integer network the
         quantized forward pass computes; ``fixed=False`` the float network with
@@ -250,7 +256,7 @@ class DelayNet(torch.nn.Module):
             layers.append(Layer(
                 ff=self._connection(block, block.ff, fixed),
                 rec=None if block.rec is None else self._connection(block, block.rec, fixed),
-                neurons=self._neurons(block, fixed),
+                neurons=lookup(block.kind).from_trainer(block.neurons, fixed, block.scale),
                 axonal_delays=None if block.axon is None else
                 block.axon.integer_delays().cpu().numpy(),
                 axonal_max_delay=None if block.axon is None else block.axon.max_delay))
@@ -267,18 +273,6 @@ class DelayNet(torch.nn.Module):
             weights = lin.weight.detach().double().cpu().numpy()
         return Connection(weights=weights, delays=delays, weight_exp=0,
                           max_delay=lin.max_delay)
-
-    def _neurons(self, block: DelayBlock, fixed: bool):
-        nrn = block.neurons
-        if isinstance(nrn, AdLIF):
-            p = {k: v.detach().double().cpu().numpy() for k, v in nrn.clamped().items()}
-            return AdLIFNeurons(**p, vth=block.scale if fixed else nrn.vth,
-                                psi_sigma=nrn.psi_sigma)
-        du, dv = (nrn.du_q, nrn.dv_q) if fixed else (nrn.du, nrn.dv)
-        if not nrn.spiking:
-            return ReadoutNeurons(du=du, dv=dv)
-        return LIFNeurons(du=du, dv=dv, vth=block.scale if fixed else 1.0,
-                          psi_sigma=nrn.psi_sigma)
 
 
 def config_from_dict(d: dict) -> ModelConfig:

@@ -21,7 +21,7 @@ reproduce cheaply, and the threshold already carries the layer's scale.
 from __future__ import annotations
 
 import torch
-from lava_delays.train._slayer import slayer
+from lava_delays.train.lava_dl import slayer
 
 from lava_delays.fixed_point import (DECAY_BITS, STATE_LIMIT, WEIGHT_BITS,
                                      SignMode, determine_sign_mode, weight_range)

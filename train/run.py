@@ -15,7 +15,7 @@ from lava_delays.errors import ParameterError
 from lava_delays.plots import delay_histogram, learning_curve
 from lava_delays.train.model import ModelConfig
 from lava_delays.progress import epoch_progress
-from lava_delays.train.trainer import (CHECKPOINT, TrainConfig, Trainer, _world,
+from lava_delays.train.trainer import (CHECKPOINT, TrainConfig, Trainer, rank_and_world,
                                        accuracy_of, init_distributed)
 
 #: the run directory's record of how it was trained (data spec, configs)
@@ -71,7 +71,7 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
     if unknown:
         raise ParameterError(f"unknown training options {sorted(unknown)}")
     init_distributed()
-    rank, world = _world()
+    rank, world = rank_and_world()
     out = Path(out)
     train_cfg = TrainConfig(**{k: v for k, v in merged.items() if k in TRAIN_KEYS})
     train_set, test_set, info = load_split(data, test_data, augment=train_cfg.augment,

@@ -127,7 +127,7 @@ class TrainConfig:
             self.learn = tuple(self.learn)
 
 
-def _world():
+def rank_and_world():
     """(rank, world size) of a torchrun launch (0, 1 otherwise)."""
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         return torch.distributed.get_rank(), torch.distributed.get_world_size()
@@ -291,7 +291,7 @@ class Trainer:
         x, y = _check_data(train, self.model_cfg, "training data")
         if test is not None:
             test = _check_data(test, self.model_cfg, "test data")
-        rank, world = _world()
+        rank, world = rank_and_world()
         dtype_q = torch.float64
         while self.epoch < self.cfg.epochs:
             if (self.epoch == self.cfg.epochs - self.cfg.qat_epochs and not self.model.quantized

@@ -5,9 +5,8 @@ from typing import Sequence
 
 import numpy as np
 
-from lava_delays.engine.network import (AdLIFNeurons, Connection, Layer,
-                                        LIFNeurons, Network, ReadoutNeurons)
-from lava_delays.kernels.adlif import ALPHA_RANGE, BETA_RANGE
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import ReadoutNeurons, lookup
 
 
 def random_network(n_in: int, sizes: Sequence[int], *, fixed: bool = True,
@@ -29,11 +28,16 @@ def random_network(n_in: int, sizes: Sequence[int], *, fixed: bool = True,
         Synaptic delays are uniform in 0..max_delay (also axonal ones).
     axonal, recurrent : bool
         Add axonal delays of every layer's input / recurrent connections.
-    neuron : {"lif", "adlif"}
+    neuron : str
+        A registered spiking neuron model with example parameters ("lif",
+        "adlif").
     weight_scale : float
         Multiplies the weight spread (tune activity).
     """
     rng = np.random.default_rng(seed)
+    model = lookup(neuron)
+    # gains that give roughly 10-20 % spiking at 5 % input rate
+    gain = model.example_gain(fixed)
     layers, n_prev = [], n_in
     for k, n in enumerate(sizes):
         last = k == len(sizes) - 1
@@ -50,16 +54,8 @@ def random_network(n_in: int, sizes: Sequence[int], *, fixed: bool = True,
 
         if last and readout:
             nrn = ReadoutNeurons(du=1024 if fixed else 0.25, dv=256 if fixed else 1 / 16)
-        elif neuron == "adlif":
-            nrn = AdLIFNeurons(alpha=rng.uniform(*ALPHA_RANGE, n), beta=rng.uniform(*BETA_RANGE, n),
-                               a=rng.uniform(0, 1, n), b=rng.uniform(0, 2, n),
-                               vth=64 if fixed else 1.0)
         else:
-            nrn = LIFNeurons(du=1024 if fixed else 0.25, dv=1024 if fixed else 0.25,
-                             vth=256 if fixed else 2.0)
-        # gains that give roughly 10-20 % spiking at 5 % input rate
-        gain = {("lif", True): 2.0, ("lif", False): 2.0,
-                ("adlif", True): 12.0, ("adlif", False): 48.0}[(neuron, fixed)]
+            nrn = model.example_params(n, fixed, rng)
         layer = Layer(ff=conn(n_prev, gain), neurons=nrn)
         if axonal:
             layer.axonal_delays = rng.integers(0, max_delay + 1, n_prev)

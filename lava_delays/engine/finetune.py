@@ -1,5 +1,5 @@
 """Start on-line learning from a deployed network (on-device fine-tuning):
-read a :class:`~lava_delays.engine.network.Network` -- e.g. a trained,
+read a :class:`~lava_delays.network.Network` -- e.g. a trained,
 quantized and exported model loaded with
 :func:`lava_delays.deploy.load_hdf5` -- back into the float units of the
 on-line learner (:meth:`lava_delays.engine.online.OnlineLearner.from_network`).
@@ -7,7 +7,9 @@ on-line learner (:meth:`lava_delays.engine.online.OnlineLearner.from_network`).
 Units. The learner's float network has threshold 1 and input current in
 threshold units, as the trainer's. A fixed-point layer with threshold
 mantissa ``vth`` and weight mantissas ``m`` (``weight_exp`` e) has float
-weights ``m 2**e / vth``; decays are ``(du + 1) / 4096`` and ``dv / 4096``.
+weights ``m 2**e / vth``; decays are ``(du + 1) / 4096`` and ``dv / 4096``
+(:func:`~lava_delays.fixed_point.current_decay_to_float`,
+:func:`~lava_delays.fixed_point.voltage_decay_to_float`).
 The read-out has no threshold: a fixed-point read-out's weights are divided by ``readout_scale``
 -- the read-out scale of the trainer, stored by ``lava-delays deploy`` in
 the file's metadata (``scales[-1]``; :func:`readout_scale_of` reads it); without
@@ -19,6 +21,13 @@ Fine-tuning a trained network wants smaller rates than learning from scratch
 with hidden-weight learning moves a trained network away from what its
 read-out expects (the random B is not aligned with it): on-chip, learn the
 read-out and delays, or use symmetric feedback on the engine.
+
+Which neurons the learner takes is a property of their model
+(:mod:`lava_delays.neurons`): its eligibility traces are the filter of CUBA
+LIF neurons, so hidden layers must be CUBA neurons with a threshold and the
+last layer a CUBA neuron without one (the read-out) -- models whose
+:meth:`~lava_delays.neurons.registry.NeuronModel.cuba` form is None (AdLIF)
+are refused with :class:`~lava_delays.errors.UnsupportedFeatureError`.
 """
 from __future__ import annotations
 
@@ -26,17 +35,17 @@ from typing import Optional
 
 import numpy as np
 
-from lava_delays.engine.network import LIFNeurons, Network, ReadoutNeurons
 from lava_delays.errors import UnsupportedFeatureError
-from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_UNITY,
-                                     MAX_DELAY, VOLTAGE_DECAY_OFFSET)
+from lava_delays.fixed_point import (MAX_DELAY, current_decay_to_float,
+                                     voltage_decay_to_float)
+from lava_delays.network import Network
+from lava_delays.neurons import lookup
 
 
-def _decays(nrn, fixed: bool):
+def _decays(cuba, fixed: bool):
     if not fixed:
-        return float(nrn.du), float(nrn.dv)
-    return ((float(nrn.du) + CURRENT_DECAY_OFFSET) / DECAY_UNITY,
-            (float(nrn.dv) + VOLTAGE_DECAY_OFFSET) / DECAY_UNITY)
+        return float(cuba.du), float(cuba.dv)
+    return current_decay_to_float(cuba.du), voltage_decay_to_float(cuba.dv)
 
 
 def _float_weights(conn, vth: float, fixed: bool) -> np.ndarray:
@@ -75,24 +84,25 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     net.validate()
     fixed = net.fixed
     *hidden, out = net.layers
-    if not isinstance(out.neurons, ReadoutNeurons) or not hidden:
+    readout = lookup(out.neurons).cuba(out.neurons)
+    if readout is None or readout.vth is not None or not hidden:
         raise UnsupportedFeatureError("on-line learning needs hidden LIF layers followed by a "
                                       "ReadoutNeurons layer")
     decays, layers, syn_any, ax_any = set(), [], False, False
     max_delay = 0
     for k, layer in enumerate(hidden):
-        nrn = layer.neurons
-        if not isinstance(nrn, LIFNeurons):
+        cuba = lookup(layer.neurons).cuba(layer.neurons)
+        if cuba is None or cuba.vth is None:
             raise UnsupportedFeatureError(f"layer {k}: the on-line learner has LIF neurons only, "
-                                          f"not {type(nrn).__name__}")
+                                          f"not {type(layer.neurons).__name__}")
         for name in ("du", "dv", "vth", "bias_mant"):
-            if np.ndim(getattr(nrn, name)):
+            if np.ndim(getattr(cuba, name)):
                 raise UnsupportedFeatureError(f"layer {k}: per-neuron {name} is not supported "
                                               "by the on-line learner")
-        if np.any(np.asarray(nrn.bias_mant) != 0):
+        if np.any(np.asarray(cuba.bias_mant) != 0):
             raise UnsupportedFeatureError(f"layer {k}: biases are not supported on-line")
-        decays.add(_decays(nrn, fixed))
-        vth = float(nrn.vth)
+        decays.add(_decays(cuba, fixed))
+        vth = float(cuba.vth)
         syn = None if layer.ff.delays is None else layer.ff.delay_matrix().astype(float)
         ax = None if layer.axonal_delays is None else np.asarray(layer.axonal_delays, float)
         rec = rec_d = None
@@ -123,7 +133,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         w_out = w_out / scale
     # a float network's read-out is already in float units: no scale
     (du, dv), = decays
-    rdu, rdv = _decays(out.neurons, fixed)
+    rdu, rdv = _decays(readout, fixed)
     kind = {(False, False): "none", (True, False): "synaptic", (False, True): "axonal",
             (True, True): "both"}[(syn_any, ax_any)]
     return {"hidden": tuple(layer.n_out for layer in hidden), "delays": kind, "du": du,

@@ -21,18 +21,19 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from lava_delays.engine.network import (Connection, Layer, LIFNeurons, Network,
-                                        ReadoutNeurons)
 from lava_delays.engine.simulate import Engine
 from lava_delays.errors import ParameterError, check_rate
-from lava_delays.fixed_point import (ACTIVATION_SHIFT, ERROR_ONE, MAX_DELAY,
-                                     PSI_ONE, OverflowCounter, decay_to_fixed,
-                                     fixed_rate, scale_threshold)
+from lava_delays.fixed_point import (ACTIVATION_SHIFT, DEFAULT_PSI_SIGMA, ERROR_ONE,
+                                     MAX_DELAY, PSI_ONE, OverflowCounter,
+                                     current_decay_to_fixed, fixed_rate,
+                                     scale_threshold, voltage_decay_to_fixed)
 from lava_delays.kernels.plasticity import (PlasticSynapses,
                                             quantize_time_weights,
                                             readout_error,
                                             readout_time_weights)
 from lava_delays.kernels.surrogate import GaussianSurrogate
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import LIFNeurons, ReadoutNeurons
 
 DELAY_KINDS = ("none", "synaptic", "axonal", "both")
 LEARNABLE = ("weights", "synaptic", "axonal")
@@ -71,7 +72,7 @@ class OnlineConfig:
     du: float = 0.5
     dv: float = 0.2
     vth: float = 1.0
-    psi_sigma: float = 0.3
+    psi_sigma: float = DEFAULT_PSI_SIGMA
     readout_du: float = 0.5
     readout_dv: float = 0.05
     lr_weights: float = 0.3
@@ -223,16 +224,18 @@ class OnlineLearner:
             return np.array(w_float, dtype=np.float64)
         return np.clip(2 * np.round(np.asarray(w_float) * WEIGHT_SCALE / 2), -254, 254).astype(np.int64)
 
-    def _neuron_decays(self):
-        cfg = self.cfg
-        if cfg.fixed:
-            # lava's current decay has a +1 offset: du = 4096 * du_float - 1
-            return (max(int(decay_to_fixed(cfg.du)) - 1, 0), int(decay_to_fixed(cfg.dv)))
-        return cfg.du, cfg.dv
+    def neuron_decays(self, readout: bool = False):
+        """``du``, ``dv`` of the hidden (or the read-out) neurons in the
+        learner's arithmetic: floats, or lava's 12-bit integers."""
+        du, dv = ((self.cfg.readout_du, self.cfg.readout_dv) if readout
+                  else (self.cfg.du, self.cfg.dv))
+        if self.cfg.fixed:
+            return current_decay_to_fixed(du), voltage_decay_to_fixed(dv)
+        return du, dv
 
     def _build(self, w_out, batch: int):
         cfg = self.cfg
-        du, dv = self._neuron_decays()
+        du, dv = self.neuron_decays()
         learn_h = set(cfg.learn)
         self.ff: List[PlasticSynapses] = []
         self.rec: List[Optional[PlasticSynapses]] = []
@@ -282,15 +285,11 @@ class OnlineLearner:
         """The current network (routed integer delays; axonal delays folded
         into the synaptic delay matrix, which routes spikes identically)."""
         cfg = self.cfg
-        du, dv = self._neuron_decays()
-        if cfg.fixed:
-            nrn = LIFNeurons(du=du, dv=dv, vth=int(round(cfg.vth * WEIGHT_SCALE)),
-                             psi_sigma=cfg.psi_sigma)
-            ro = ReadoutNeurons(du=max(int(decay_to_fixed(cfg.readout_du)) - 1, 0),
-                                dv=int(decay_to_fixed(cfg.readout_dv)))
-        else:
-            nrn = LIFNeurons(du=du, dv=dv, vth=cfg.vth, psi_sigma=cfg.psi_sigma)
-            ro = ReadoutNeurons(du=cfg.readout_du, dv=cfg.readout_dv)
+        du, dv = self.neuron_decays()
+        vth = int(round(cfg.vth * WEIGHT_SCALE)) if cfg.fixed else cfg.vth
+        nrn = LIFNeurons(du=du, dv=dv, vth=vth, psi_sigma=cfg.psi_sigma)
+        ro_du, ro_dv = self.neuron_decays(readout=True)
+        ro = ReadoutNeurons(du=ro_du, dv=ro_dv)
         layers = []
         for ff, rec in zip(self.ff, self.rec):
             layer = Layer(ff=Connection(weights=ff.weights.copy(), delays=ff.routed_delays().copy(),
@@ -439,13 +438,13 @@ class OnlineLearner:
                 syn.syn.value = _delay_value(result["syn_delay_steps"][k], syn.syn)
             if syn.ax is not None:
                 syn.ax.value = _delay_value(result["axonal_delay_steps"][k], syn.ax)
-            syn._routed = syn._route()
+            syn.reroute()
             rec = self.rec[k]
             if rec is not None:
                 rec.weights = np.array(result["rec_weights"][k], dtype=rec.weights.dtype)
                 if rec.syn is not None:
                     rec.syn.value = _delay_value(result["rec_syn_delay_steps"][k], rec.syn)
-                    rec._routed = rec._route()
+                    rec.reroute()
         self.out.weights = np.array(result["readout_weights"], dtype=self.out.weights.dtype)
         for syn in self.synapses():
             syn.seed += 7919

@@ -1,4 +1,4 @@
-"""Batched engine: runs a :class:`~lava_delays.engine.network.Network` over
+"""Batched engine: runs a :class:`~lava_delays.network.Network` over
 (batch x time) with the same kernels the Lava models call.
 
 Step order is the Lava graph's, so spikes are bit-identical to a Lava run of
@@ -11,44 +11,16 @@ delay) and the layer's own spikes (recurrent connection).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import List, Optional
-
 import numpy as np
 
-from lava_delays.engine.network import (AdLIFNeurons, Connection, LIFNeurons,
-                                        Network, ReadoutNeurons)
 from lava_delays.errors import ShapeError
-from lava_delays.fixed_point import (OverflowCounter, loihi_weights,
-                                     scale_bias, scale_threshold)
-from lava_delays.kernels.adlif import adlif_params_to_fixed, adlif_step
+from lava_delays.fixed_point import OverflowCounter, loihi_weights
 from lava_delays.kernels.axonal import axonal_delay_step, new_axon_buffer
 from lava_delays.kernels.delay_line import (SynapseTable, delay_line_emit,
                                             delay_line_ingest, new_buffer)
-from lava_delays.kernels.lif import lif_step
-
-
-@dataclass
-class SimResult:
-    """Output of :func:`simulate`.
-
-    Attributes
-    ----------
-    spikes : list of ndarray of bool, shape (batch, T, n) per spiking layer
-    readout : ndarray, shape (batch, T, n_out), or None
-        Voltage of a read-out layer (last layer) at every step.
-    counts : OverflowCounter
-        Fixed-point wraps/saturations summed over the run.
-    """
-    spikes: List[np.ndarray]
-    readout: Optional[np.ndarray]
-    counts: OverflowCounter = field(default_factory=OverflowCounter)
-
-    def predict(self) -> np.ndarray:
-        """Class per sample: argmax of the summed read-out voltage."""
-        if self.readout is None:
-            return self.spikes[-1].sum(axis=1).argmax(axis=-1)
-        return self.readout.sum(axis=1).argmax(axis=-1)
+from lava_delays.network import Connection, Network
+from lava_delays.neurons import lookup
+from lava_delays.result import SimResult
 
 
 class _DelayLine:
@@ -69,33 +41,21 @@ class _DelayLine:
         delay_line_ingest(self.buf, spikes, self.table, self.weight_exp, self.scratch)
 
 
-class _NeuronState:
-    def __init__(self, nrn, batch: int, n: int, fixed: bool):
-        dtype = np.int64 if fixed else np.float64
-        self.nrn, self.fixed = nrn, fixed
-        self.u = np.zeros((batch, n), dtype)
-        self.v = np.zeros((batch, n), dtype)  # AdLIF: adaptation w
-        self.s_prev = np.zeros((batch, n), bool)
-        if isinstance(nrn, AdLIFNeurons):
-            p = dict(alpha=nrn.alpha, beta=nrn.beta, a=nrn.a, b=nrn.b)
-            self.params = adlif_params_to_fixed(**p) if fixed else {
-                k: np.asarray(v, dtype=np.float64) for k, v in p.items()}
-            self.params["vth"] = scale_threshold(nrn.vth) if fixed else nrn.vth
-        else:
-            self.params = dict(du=nrn.du, dv=nrn.dv,
-                               bias=scale_bias(nrn.bias_mant, nrn.bias_exp) if fixed
-                               else nrn.bias_mant)
-            if isinstance(nrn, LIFNeurons):
-                self.params["vth"] = scale_threshold(nrn.vth) if fixed else nrn.vth
-            else:
-                self.params["vth"] = None
+class _Neurons:
+    """A layer's neuron model with its kernel parameters and state."""
+
+    def __init__(self, params, batch: int, n: int, fixed: bool):
+        self.model = lookup(params)
+        self.params = self.model.kernel_params(params, fixed)
+        self.state = self.model.init_state(batch, n, fixed)
+        self.fixed = fixed
 
     def step(self, a_in, counter, surrogate=None):
-        if isinstance(self.nrn, AdLIFNeurons):
-            return adlif_step(self.u, self.v, self.s_prev, a_in, **self.params,
-                              fixed=self.fixed, counter=counter, surrogate=surrogate)
-        return lif_step(self.u, self.v, a_in, **self.params, fixed=self.fixed,
-                        counter=counter, surrogate=surrogate)
+        return self.model.step(self.state, a_in, self.params, fixed=self.fixed,
+                               counter=counter, surrogate=surrogate)
+
+    def output(self, spikes):
+        return self.model.output(self.state, spikes)
 
 
 class Engine:
@@ -132,8 +92,8 @@ class Engine:
                                                    np.int64 if fixed else np.float64), d])
             else:
                 self.axons.append(None)
-            self.neurons.append(_NeuronState(layer.neurons, batch, layer.n_out, fixed))
-        self.spiking = [not isinstance(layer.neurons, ReadoutNeurons) for layer in net.layers]
+            self.neurons.append(_Neurons(layer.neurons, batch, layer.n_out, fixed))
+        self.spiking = [nrn.model.spiking for nrn in self.neurons]
         self.in_dtype = np.int64 if fixed else np.float64
 
     def step(self, x: np.ndarray):
@@ -162,7 +122,7 @@ class Engine:
             if self.recs[k] is not None:
                 self.recs[k].ingest(s)
             inputs.append(x)
-            outputs.append(s if self.spiking[k] else self.neurons[k].v)
+            outputs.append(self.neurons[k].output(s))
             psis.append(psi)
             x = s.astype(self.in_dtype)
         return inputs, outputs, psis

@@ -60,7 +60,7 @@ from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_BITS,
                                      ERROR_ONE, KERNEL_FRAC_BITS, TRACE_BITS,
                                      TRACE_FRAC_BITS,
                                      VOLTAGE_DECAY_OFFSET, OverflowCounter,
-                                     decay, rshift_toward_zero,
+                                     decay, round_half_up, rshift_toward_zero,
                                      stochastic_shift)
 
 
@@ -275,8 +275,8 @@ class DelayState:
 
     def routed(self) -> np.ndarray:
         if self.fixed:
-            return (self.value + (self.one >> 1)) >> DELAY_FRAC_BITS
-        return np.floor(self.value + 0.5).astype(np.int64)
+            return round_half_up(self.value, DELAY_FRAC_BITS)
+        return round_half_up(self.value).astype(np.int64)
 
     def steps(self) -> np.ndarray:
         """Current delays in (fractional) time steps, float."""
@@ -351,9 +351,14 @@ class PlasticSynapses:
             raise ParameterError(f"momentum must lie in [0, 1), got {momentum}")
         self.momentum = float(momentum)
         self._velocity = {}
-        self._routed = self._route()
+        self.reroute()
 
     # --- routing ---------------------------------------------------------------
+    def reroute(self) -> None:
+        """Recompute the routed delays; call after setting ``syn.value`` or
+        ``ax.value`` from outside (e.g. from a Lava learning run)."""
+        self._routed = self._route()
+
     def _route(self) -> np.ndarray:
         total = np.zeros(self.weights.shape, np.int64)
         if self.syn is not None:
@@ -386,7 +391,7 @@ class PlasticSynapses:
         if not np.all(np.isfinite(steps)) or steps.min() < 0 or steps.max() > self.max_delay:
             raise ParameterError(f"delays must be finite and in 0..{self.max_delay}")
         self.syn = DelayState(steps, self.max_delay, self.fixed)
-        self._routed = self._route()
+        self.reroute()
 
     def routed_delays(self) -> np.ndarray:
         """Integer delays that route spikes now, shape (n_post, n_pre)."""
@@ -443,6 +448,11 @@ class PlasticSynapses:
             return -stochastic_shift(grad, m, k, self.rng)
         return -rate * grad
 
+    @property
+    def carries_momentum(self) -> bool:
+        """Whether earlier updates left a non-zero momentum behind."""
+        return any(np.any(v != 0) for v in self._velocity.values())
+
     def _smooth(self, grads: dict) -> dict:
         """Momentum average of the gradients (identity when momentum is 0)."""
         if self.momentum == 0:
@@ -481,7 +491,7 @@ class PlasticSynapses:
             self.syn.apply(self._step(grads["synaptic"], "synaptic"))
         if "axonal" in self.learn and self.ax is not None:
             self.ax.apply(self._step(grads["axonal"], "axonal"))
-        self._routed = self._route()
+        self.reroute()
         return raw
 
     @property

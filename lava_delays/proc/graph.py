@@ -1,4 +1,4 @@
-"""Build and run a :class:`~lava_delays.engine.network.Network` as a graph of
+"""Build and run a :class:`~lava_delays.network.Network` as a graph of
 this library's Lava processes (runner 1 of "one kernel, three runners").
 
 Samples are streamed through *one* long run (``reset_interval`` = sample
@@ -15,15 +15,13 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.proc.io.sink import RingBuffer as SinkBuffer
 from lava.proc.io.source import RingBuffer as SourceBuffer
 
-from lava_delays.engine.network import (AdLIFNeurons, Connection, LIFNeurons,
-                                        Network, ReadoutNeurons)
-from lava_delays.engine.simulate import SimResult
 from lava_delays.errors import ShapeError
 from lava_delays.fixed_point import OverflowCounter
-from lava_delays.proc.adlif.process import AdLIF
+from lava_delays.network import Connection, Layer, Network
+from lava_delays.neurons import lookup
 from lava_delays.proc.axonal_delay.process import AxonalDelay
-from lava_delays.proc.lif.process import LIF, LeakyReadout
 from lava_delays.proc.synaptic_delay_dense.process import SynapticDelayDense
+from lava_delays.result import SimResult
 
 
 def _dense(conn: Connection, fixed: bool, name: str, reset: int) -> SynapticDelayDense:
@@ -34,20 +32,11 @@ def _dense(conn: Connection, fixed: bool, name: str, reset: int) -> SynapticDela
                               reset_interval=reset)
 
 
-def _neurons(nrn, n: int, name: str, reset: int):
-    if isinstance(nrn, LIFNeurons):
-        return LIF(shape=(n,), du=nrn.du, dv=nrn.dv, vth=nrn.vth,
-                   bias_mant=nrn.bias_mant, bias_exp=nrn.bias_exp,
-                   psi_sigma=nrn.psi_sigma, name=name, reset_interval=reset)
-    if isinstance(nrn, AdLIFNeurons):
-        return AdLIF(shape=(n,), alpha=nrn.alpha, beta=nrn.beta, a=nrn.a,
-                     b=nrn.b, vth=nrn.vth, psi_sigma=nrn.psi_sigma, name=name,
-                     reset_interval=reset)
-    if isinstance(nrn, ReadoutNeurons):
-        return LeakyReadout(shape=(n,), du=nrn.du, dv=nrn.dv,
-                            bias_mant=nrn.bias_mant, bias_exp=nrn.bias_exp,
-                            name=name, reset_interval=reset)
-    raise TypeError(f"unknown neuron description {type(nrn).__name__}")
+def neuron_process(layer: Layer, name: str, reset_interval: int):
+    """The Lava process of a layer's neurons (its model's
+    :meth:`~lava_delays.neurons.registry.NeuronModel.lava_process`)."""
+    return lookup(layer.neurons).lava_process(layer.neurons, layer.n_out, name=name,
+                                              reset_interval=reset_interval)
 
 
 def stream_source(spikes: np.ndarray, fixed: bool) -> SourceBuffer:
@@ -96,7 +85,7 @@ class LavaGraph:
             else:
                 axon = None
             dense = _dense(layer.ff, net.fixed, f"ff{k}", reset)
-            nrn = _neurons(layer.neurons, layer.n_out, f"neurons{k}", reset)
+            nrn = neuron_process(layer, f"neurons{k}", reset)
             pre_port.connect(dense.s_in)
             dense.a_out.connect(nrn.a_in)
             rec = None
@@ -104,7 +93,7 @@ class LavaGraph:
                 rec = _dense(layer.rec, net.fixed, f"rec{k}", reset)
                 nrn.s_out.connect(rec.s_in)
                 rec.a_out.connect(nrn.a_in)
-            out_port = nrn.v_out if isinstance(nrn, LeakyReadout) else nrn.s_out
+            out_port = nrn.s_out if lookup(layer.neurons).spiking else nrn.v_out
             sink = SinkBuffer(shape=(layer.n_out,), buffer=total)
             out_port.connect(sink.a_in)
             self.axons.append(axon)
@@ -129,7 +118,7 @@ class LavaGraph:
         finally:
             proc.stop()
         split = [o.T.reshape(self.batch, self.steps, -1) for o in outs]
-        spiking = [not isinstance(n, LeakyReadout) for n in self.neurons]
+        spiking = [lookup(layer.neurons).spiking for layer in self.net.layers]
         spikes = [s.astype(bool) for s, sp in zip(split, spiking) if sp]
         readout = None if spiking[-1] else split[-1]
         return SimResult(spikes, readout, counts)

@@ -13,11 +13,9 @@ import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
 
-from lava_delays.engine.online import OnlineLearner
 from lava_delays.errors import ParameterError, ShapeError
-from lava_delays.proc.graph import stream_source
+from lava_delays.proc.graph import neuron_process, stream_source
 from lava_delays.proc.learning_signal.process import LearningSignal
-from lava_delays.proc.lif.process import LIF, LeakyReadout
 from lava_delays.proc.plastic_delay_dense.process import PlasticDelayDense
 from lava_delays.proc.readout_error.process import ReadoutError
 
@@ -35,7 +33,7 @@ class OnlineLavaGraph:
 
     Parameters
     ----------
-    learner : OnlineLearner
+    learner : lava_delays.engine.online.OnlineLearner
         Supplies architecture, current parameters and learning rates. Its
         feedback must be ``"random"`` (fixed B): symmetric feedback would need
         the read-out weights transported to every layer.
@@ -43,7 +41,7 @@ class OnlineLavaGraph:
     labels : ndarray of int, shape (n_samples,)
     """
 
-    def __init__(self, learner: OnlineLearner, x: np.ndarray, labels: np.ndarray):
+    def __init__(self, learner, x: np.ndarray, labels: np.ndarray):
         cfg = learner.cfg
         if cfg.feedback != "random":
             raise ParameterError("the Lava learning graph needs feedback='random' (a fixed "
@@ -52,8 +50,7 @@ class OnlineLavaGraph:
         if any(syn.spread > 0 for syn in learner.synapses()):
             raise ParameterError("the Lava learning graph has no delay-gradient spread; set it "
                                  "to 0 first (learner.set_delay_spread(0), --delay-spread 0)")
-        if any(np.any(v != 0) for syn in learner.synapses()
-               for v in syn._velocity.values()):
+        if any(syn.carries_momentum for syn in learner.synapses()):
             raise ParameterError("this learner carries momentum from engine training, which "
                                  "the Lava learning graph would drop; continue it on the "
                                  "engine, or start Lava learning from a fresh learner "
@@ -67,15 +64,12 @@ class OnlineLavaGraph:
         net = learner.network()
         c, c_ro, _, _ = learner.time_weights(steps)
         hidden_rates, out_rates = learner.rates(steps, 1)
-        du, dv = learner._neuron_decays()
+        du, dv = learner.neuron_decays()
         self.source = stream_source(x, cfg.fixed)
         self.ff, self.rec, self.neurons, self.signals = [], [], [], []
         pre = self.source.s_out
         for k, (ff, rec) in enumerate(zip(learner.ff, learner.rec)):
-            nrn_desc = net.layers[k].neurons
-            lif = LIF(shape=(ff.weights.shape[0],), du=nrn_desc.du, dv=nrn_desc.dv,
-                      vth=nrn_desc.vth, psi_sigma=nrn_desc.psi_sigma, reset_interval=steps,
-                      name=f"lif{k}")
+            lif = neuron_process(net.layers[k], f"lif{k}", steps)
             syn = _pdd(ff, hidden_rates, c, du, dv, steps, f"ff{k}")
             signal = LearningSignal(feedback=learner.feedback[k], name=f"signal{k}")
             pre.connect(syn.s_in)
@@ -94,10 +88,8 @@ class OnlineLavaGraph:
             self.neurons.append(lif)
             self.signals.append(signal)
             pre = lif.s_out
-        ro_desc = net.layers[-1].neurons
         self.out = _pdd(learner.out, out_rates, c_ro, None, None, steps, "readout_syn")
-        self.readout = LeakyReadout(shape=(learner.n_classes,), du=ro_desc.du, dv=ro_desc.dv,
-                                    reset_interval=steps, name="readout")
+        self.readout = neuron_process(net.layers[-1], "readout", steps)
         self.error = ReadoutError(n_classes=learner.n_classes, labels=np.asarray(labels),
                                   reset_interval=steps,
                                   logit_scale=learner.logit_scale(steps), name="error")

@@ -297,7 +297,7 @@ def test_empty_shapes():
 def test_torch_tap_fallback_equals_reference():
     """The formulation used off the CPU, checked here on the CPU."""
     x, w, d, g = _case(5, (2, 30, 6, 5), 4, 0.3, "outside", graded=True)
-    got = _value_and_grads(delays_mod._delayed_current_taps, x, w, d, g, 4)
+    got = _value_and_grads(delays_mod.delayed_current_taps, x, w, d, g, 4)
     ref = _value_and_grads(reference_delayed_current, x, w, d, g, 4)
     for a, b in zip(got, ref):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)

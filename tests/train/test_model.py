@@ -15,12 +15,8 @@ from lava_delays.train.quantize import layer_scale, quantize_mantissa
 
 
 def _run_blocks(model, x):
-    outs, h = [], torch.tensor(x)
     with torch.no_grad():
-        for block in model.blocks:
-            h = block(h)
-            outs.append(h.numpy())
-    return outs
+        return [out.numpy() for out in model.layer_outputs(torch.tensor(x))]
 
 
 @pytest.mark.parametrize("delays", ["none", "synaptic", "axonal", "both"])

@@ -8,9 +8,8 @@ from lava.magma.core.process.variable import Var
 
 from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError
-from lava_delays.fixed_point import check_finite
+from lava_delays.fixed_point import DEFAULT_PSI_SIGMA, check_finite
 from lava_delays.kernels.adlif import check_adlif_params
-from lava_delays.proc.lif.process import DEFAULT_PSI_SIGMA
 
 
 class AdLIF(CheckedProcess):

@@ -9,6 +9,7 @@ from lava.magma.core.model.py.connection import (
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.magma.core.resources import CPU
 
+from lava_delays.fixed_point import round_half_up
 from lava_delays.kernels.delay_line import (SynapseTable, delay_line_emit,
                                             delay_line_ingest)
 from lava_delays.proc.learning_delay_dense.process import LearningDelayDense
@@ -21,7 +22,7 @@ class AbstractPyLearningDelayDenseModel:
 
     def _routed_delays(self) -> np.ndarray:
         top = self.a_buff.shape[-1] - 1
-        d = np.floor(np.asarray(self.tag_2, dtype=float) + 0.5)
+        d = round_half_up(np.asarray(self.tag_2, dtype=float))
         out = (d < 0) | (d > top)
         if out.any():
             self.clip_count[0] += int(np.count_nonzero(out))

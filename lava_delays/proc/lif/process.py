@@ -12,10 +12,7 @@ from lava.magma.core.process.variable import Var
 
 from lava_delays.proc.base import CheckedProcess
 from lava_delays.errors import ParameterError
-from lava_delays.fixed_point import check_finite
-
-#: default surrogate width as a fraction of the threshold
-DEFAULT_PSI_SIGMA = 0.3
+from lava_delays.fixed_point import DEFAULT_PSI_SIGMA, check_finite
 
 
 def _check_neuron_args(where: str, **values) -> None:
@@ -78,7 +75,8 @@ class LIF(CheckedProcess):
     bias_mant, bias_exp : bias (fixed: ``bias_mant << bias_exp``)
     vth : float (float model) or int mantissa (fixed: effective ``vth << 6``)
     psi_sigma : float, optional
-        Surrogate width as a fraction of ``vth`` (default 0.3). ``psi_out``
+        Surrogate width as a fraction of ``vth`` (default
+        :data:`~lava_delays.fixed_point.DEFAULT_PSI_SIGMA`). ``psi_out``
         is computed only when something is connected to it.
     """
 

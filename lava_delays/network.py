@@ -1,5 +1,6 @@
-"""Network description shared by the engine, the Lava graph builder, the
-trainer's export and the deployment loader.
+"""The network description every runner, exporter and loader reads: the
+batched engine, the Lava graph, the trainer's export and the deployment
+files.
 
 A network is an input population followed by layers. Each layer has
 
@@ -9,8 +10,9 @@ A network is an input population followed by layers. Each layer has
   population* (they delay that population's spikes for all targets in this
   layer),
 * ``rec`` -- an optional recurrent :class:`Connection` within the layer,
-* ``neurons`` -- :class:`LIFNeurons`, :class:`AdLIFNeurons` or
-  :class:`ReadoutNeurons` (non-spiking; the last layer of a classifier).
+* ``neurons`` -- the parameters of a registered neuron model
+  (:mod:`lava_delays.neurons`): :class:`LIFNeurons`, :class:`AdLIFNeurons`
+  or :class:`ReadoutNeurons` (non-spiking; the last layer of a classifier).
 
 Numbers are in the units of the chosen arithmetic: float networks hold float
 weights/decays/thresholds; fixed-point networks hold 8-bit integer weights,
@@ -21,15 +23,14 @@ before any runner starts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Union
+from typing import List, Optional
 
 import numpy as np
 
 from lava_delays.errors import ParameterError, ShapeError
-from lava_delays.fixed_point import (DECAY_UNITY, check_delays, check_finite,
-                                     check_weight_exp, loihi_weights,
-                                     resolve_max_delay)
-from lava_delays.kernels.adlif import check_adlif_params
+from lava_delays.fixed_point import (check_delays, check_finite, check_weight_exp,
+                                     loihi_weights, resolve_max_delay)
+from lava_delays.neurons import AdLIFNeurons, LIFNeurons, ReadoutNeurons, lookup
 
 
 @dataclass
@@ -65,44 +66,10 @@ class Connection:
 
 
 @dataclass
-class LIFNeurons:
-    """CUBA LIF parameters (lava's ``LIF``). Fixed: du, dv in 0..4095, vth and
-    bias_mant integer mantissas."""
-    du: float
-    dv: float
-    vth: float
-    bias_mant: Union[float, np.ndarray] = 0
-    bias_exp: Union[int, np.ndarray] = 0
-    psi_sigma: float = 0.3
-
-
-@dataclass
-class AdLIFNeurons:
-    """AdLIF+ parameters (floats in range; the fixed model rounds them)."""
-    alpha: np.ndarray
-    beta: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
-    vth: float = 1.0
-    psi_sigma: float = 0.3
-
-
-@dataclass
-class ReadoutNeurons:
-    """Non-spiking leaky integrator (read-out)."""
-    du: float
-    dv: float
-    bias_mant: Union[float, np.ndarray] = 0
-    bias_exp: Union[int, np.ndarray] = 0
-
-
-Neurons = Union[LIFNeurons, AdLIFNeurons, ReadoutNeurons]
-
-
-@dataclass
 class Layer:
     ff: Connection
-    neurons: Neurons
+    #: parameters of a registered neuron model (lava_delays.neurons)
+    neurons: object
     axonal_delays: Optional[np.ndarray] = None
     rec: Optional[Connection] = None
     axonal_max_delay: Optional[int] = None
@@ -135,8 +102,13 @@ class Network:
         n_prev = int(self.n_in)
         for k, layer in enumerate(self.layers):
             where = f"layer {k}"
-            if isinstance(layer.neurons, ReadoutNeurons) and k != len(self.layers) - 1:
-                raise ShapeError(f"{where}: a ReadoutNeurons layer must be the last")
+            try:
+                model = lookup(layer.neurons)
+            except ParameterError as e:
+                raise ParameterError(f"{where}: {e}") from None
+            if not model.spiking and k != len(self.layers) - 1:
+                raise ShapeError(f"{where}: a {type(layer.neurons).__name__} layer must be "
+                                 "the last")
             conns = [("ff", layer.ff, n_prev)]
             if layer.rec is not None:
                 conns.append(("rec", layer.rec, layer.n_out))
@@ -160,23 +132,9 @@ class Network:
                                      f"expected ({n_prev},)")
                 if layer.axonal_max_delay is not None:
                     resolve_max_delay(a, layer.axonal_max_delay, where, "axonal_max_delay")
-            self._validate_neurons(layer.neurons, layer.n_out, where)
+            model.validate(layer.neurons, layer.n_out, self.fixed, where)
             n_prev = layer.n_out
         return self
 
-    def _validate_neurons(self, nrn, n, where):
-        for name, value in vars(nrn).items():
-            arr = check_finite(value, name, where)
-            if arr.ndim and arr.shape != (n,):
-                raise ShapeError(f"{where}: neuron parameter {name} has shape "
-                                 f"{arr.shape}, expected ({n},) or a scalar")
-        if isinstance(nrn, AdLIFNeurons):
-            check_adlif_params(where, alpha=nrn.alpha, beta=nrn.beta, a=nrn.a, b=nrn.b)
-            return
-        hi = DECAY_UNITY - 1 if self.fixed else 1.0
-        for name in ("du", "dv"):
-            val = np.asarray(getattr(nrn, name))
-            if np.any((val < 0) | (val > hi)):
-                raise ParameterError(f"{where}: {name} must lie in [0, {hi}], got {val}")
-            if self.fixed and np.any(val != np.round(val)):
-                raise ParameterError(f"{where}: fixed-point {name} must be an integer")
+
+__all__ = ["Network", "Layer", "Connection", "LIFNeurons", "AdLIFNeurons", "ReadoutNeurons"]
