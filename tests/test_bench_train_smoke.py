@@ -67,5 +67,5 @@ def test_speech_adapt_quick(tmp_path):
 
 def test_timing_benchmark_quick(tmp_path):
     m = load("timing").run(tmp_path, quick=True)
-    assert len(m["rows"]) == 6 and set(m["summary"]) == {"train", "online"}
+    assert len(m["rows"]) == 8 and set(m["summary"]) == {"train", "online"}
     assert "learned - frozen" in m["table"]

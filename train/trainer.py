@@ -394,8 +394,13 @@ class Trainer:
 
 
 def _check_data(data, cfg: ModelConfig, what: str):
-    """(x, y) as arrays, or a named error saying what is wrong with them."""
-    x, y = np.asarray(data[0]), np.asarray(data[1])
+    """(x, y) as arrays, or a named error saying what is wrong with them. An
+    ``x`` that reads its samples when indexed (e.g. an SHD/SSC file,
+    :class:`~lava_delays.data.hsd.HSDSpikes`) stays as it is."""
+    x, y = data[0], np.asarray(data[1])
+    lazy = not isinstance(x, np.ndarray) and hasattr(x, "shape") and hasattr(x, "dtype")
+    if not lazy:
+        x = np.asarray(x)
     if x.ndim != 3 or x.shape[2] != cfg.n_in:
         raise ShapeError(f"{what}: spikes must be (samples, T, {cfg.n_in}) for this model's "
                          f"{cfg.n_in} input channels, got {x.shape}")
@@ -405,7 +410,7 @@ def _check_data(data, cfg: ModelConfig, what: str):
         raise ParameterError(f"{what} is empty ({x.shape[0]} samples of {x.shape[1]} steps)")
     if x.dtype.kind not in "biuf":
         raise ParameterError(f"{what}: spikes must be numbers, got dtype {x.dtype}")
-    if not np.all(np.isfinite(x)):
+    if not lazy and not np.all(np.isfinite(x)):
         raise NonFiniteError(f"{what} holds NaN or infinite values")
     if y.dtype.kind not in "iu":
         if y.dtype.kind != "f" or not np.all(y == np.round(y)):
