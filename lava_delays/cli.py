@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     for kind in ("weights", "synaptic", "axonal", "adaptation"):
         train.add_argument(f"--lr-{kind}", type=float, help=_help(
             f"Adam learning rate of the {kind}", "train", f"lr_{kind}", T))
+    train.add_argument("--device", choices=["cpu", "cuda", "auto"],
+                       help=_help("where to train (auto: CUDA when available)", "train",
+                                  "device", T))
+    train.add_argument("--amp", action="store_true", default=None,
+                       help="mixed precision in the float phase (the quantization-aware "
+                            "phase stays float64)")
 
     deploy = sub.add_parser("deploy", help="quantize a trained run and export it (hdf5, NIR)")
     deploy.add_argument("run_dir", type=Path, help="a 'lava-delays train' output directory")
@@ -305,7 +311,7 @@ def _train(args) -> int:
         max_delay=args.max_delay, qat_epochs=args.qat_epochs, delay_spread=args.delay_spread,
         spread_epochs=args.spread_epochs, lr_weights=args.lr_weights,
         lr_synaptic=args.lr_synaptic, lr_axonal=args.lr_axonal,
-        lr_adaptation=args.lr_adaptation)
+        lr_adaptation=args.lr_adaptation, device=args.device, amp=args.amp)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples "
           f"({'quantized' if metrics['quantized'] else 'float'} model); "
           f"metrics in {args.out / 'metrics.json'}")
