@@ -23,6 +23,7 @@ from lava_delays.train.adlif import AdLIF
 from lava_delays.train.axonal import AxonalDelay
 from lava_delays.train.delays import (SynapticDelayLinear, delayed_current, deployed_delays,
                                      tap_kernel)
+from lava_delays.train.dynamics import neurons_over_time
 from lava_delays.train.lif import LIF
 from lava_delays.train.quantize import layer_scale, quantize_mantissa
 
@@ -125,6 +126,11 @@ class DelayBlock(torch.nn.Module):
         w, d = self.connection(self.ff)
         spread = self.delay_spread if self.scale is None and self.ff.max_delay > 0 else 0.0
         current = delayed_current(x, w, d, self.ff.max_delay, spread)
+        if self.rec is None and current.device.type == "cpu":
+            # feed-forward: the whole sequence in one call (the same spikes)
+            out = neurons_over_time(self.neurons, current)
+            if out is not None:
+                return out
         batch, steps, _ = current.shape
         state = self.neurons.init_state(batch, current)
         params = self.neurons._params() if isinstance(self.neurons, AdLIF) else None

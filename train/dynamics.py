@@ -215,4 +215,100 @@ def adlif_over_time(current: torch.Tensor, alpha, beta, a, b, vth: float,
     return AdLIFOverTime.apply(current, alpha, beta, a, b, float(vth), float(sigma))
 
 
-__all__ = ["adlif_over_time", "lif_over_time"]
+@njit(cache=True, parallel=True)
+def _lif_fixed_forward(a, keep_u, keep_v, unit, spiking, limit, out, vpre):
+    # the fixed-point LIF of lava_delays.kernels.lif in float64 integers:
+    # u = wrap(trunc(u keep_u / 4096) + 64 a), v = sat(trunc(v keep_v / 4096) + u)
+    B, T, n = a.shape
+    for bj in prange(B * n):
+        b, j = bj // n, bj % n
+        u = 0.0
+        v = 0.0
+        for t in range(T):
+            x = np.trunc(u * keep_u / 4096.0) + a[b, t, j] * 64.0
+            if x > limit:
+                u = x - 2 * limit
+            elif x <= -limit:
+                u = x + 2 * limit
+            else:
+                u = x
+            v = np.trunc(v * keep_v / 4096.0) + u
+            v = min(max(v, -(limit - 1)), limit - 1)
+            vpre[b, t, j] = v
+            if spiking:
+                s = 1.0 if v / unit > 1.0 else 0.0
+                out[b, t, j] = s
+                v = v * (1.0 - s)
+            else:
+                out[b, t, j] = v / unit
+
+
+@njit(cache=True, parallel=True)
+def _lif_fixed_backward(g, vpre, out, keep_u, keep_v, unit, sigma, spiking, ga):
+    # straight-through: the rounding, wrap and saturation pass gradients, so
+    # the recursion is the float one with factors keep / 4096, input x 64
+    B, T, n = g.shape
+    ku, kv = keep_u / 4096.0, keep_v / 4096.0
+    for bj in prange(B * n):
+        b, j = bj // n, bj % n
+        lu = 0.0
+        lv = 0.0
+        for t in range(T - 1, -1, -1):
+            if spiking:
+                d = vpre[b, t, j] / unit - 1.0
+                psi = np.exp(-(d * d) / (2 * sigma * sigma))
+                lv = g[b, t, j] * psi / unit + lv * kv * (1.0 - out[b, t, j])
+            else:
+                lv = g[b, t, j] / unit + lv * kv
+            lu = lv + lu * ku
+            ga[b, t, j] = lu * 64.0
+
+
+class FixedLIFOverTime(torch.autograd.Function):
+    """The quantized (fixed-point) LIF / read-out of the trainer over a whole
+    sequence, float64, straight-through gradients."""
+
+    @staticmethod
+    def forward(ctx, current, keep_u, keep_v, unit, sigma, spiking, limit):
+        a = current.detach().to(torch.float64).contiguous().numpy()
+        out, vpre = np.empty_like(a), np.empty_like(a)
+        _lif_fixed_forward(a, float(keep_u), float(keep_v), float(unit), bool(spiking),
+                           float(limit), out, vpre)
+        ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
+        ctx.params = (float(keep_u), float(keep_v), float(unit), float(sigma), bool(spiking))
+        return torch.from_numpy(out)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        vpre, out = ctx.saved_tensors
+        g = grad.to(torch.float64).contiguous().numpy()
+        ga = np.empty_like(g)
+        _lif_fixed_backward(g, vpre.numpy(), out.numpy(), *ctx.params, ga)
+        return torch.from_numpy(ga), None, None, None, None, None, None
+
+
+def neurons_over_time(neurons, current: torch.Tensor) -> torch.Tensor:
+    """The output of a trainer neuron layer (``train.lif.LIF`` float or
+    quantized, ``train.adlif.AdLIF`` float) for a whole ``current`` sequence
+    in one call; None where only the step loop computes it (quantized
+    AdLIF+)."""
+    from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_UNITY, STATE_LIMIT,
+                                         THRESHOLD_SHIFT)
+    from lava_delays.train.adlif import AdLIF
+    if neurons.quantized:
+        if isinstance(neurons, AdLIF):
+            return None
+        keep_u = DECAY_UNITY - neurons.du_q - CURRENT_DECAY_OFFSET
+        keep_v = DECAY_UNITY - neurons.dv_q
+        return FixedLIFOverTime.apply(current, keep_u, keep_v,
+                                      float(neurons.scale << THRESHOLD_SHIFT),
+                                      neurons.psi_sigma, neurons.spiking, float(STATE_LIMIT))
+    if isinstance(neurons, AdLIF):
+        p = neurons.clamped()
+        return adlif_over_time(current, p["alpha"], p["beta"], p["a"], p["b"], neurons.vth,
+                               neurons.psi_sigma * neurons.vth)
+    return lif_over_time(current, neurons.du, neurons.dv, neurons.psi_sigma, neurons.spiking)
+
+
+__all__ = ["adlif_over_time", "lif_over_time", "neurons_over_time"]

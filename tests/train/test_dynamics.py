@@ -60,3 +60,23 @@ def test_same_result_on_one_and_two_threads():
         results.append((s, *torch.autograd.grad(s.sum(), [cur] + list(nrn.parameters()))))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     assert all(torch.equal(a, b) for a, b in zip(*results))
+
+
+@pytest.mark.parametrize("spiking", [True, False])
+def test_quantized_lif_over_time_equals_the_step_loop(spiking):
+    """The fixed-point LIF in one call: the integers of the step loop (and so
+    of the engine), its straight-through gradients to float64 rounding, also
+    when the 24-bit current wraps and the voltage saturates."""
+    from lava_delays.train.dynamics import neurons_over_time
+    gen = torch.Generator().manual_seed(5)
+    nrn = LIF(8, du=0.3, dv=0.1, psi_sigma=0.3, spiking=spiking)
+    nrn.scale = 40
+    cur = torch.round(torch.randn(3, 60, 8, generator=gen, dtype=torch.float64) * 300)
+    cur[0, 5:9] = 2 ** 17                       # drives u past 2**23: wraps
+    cur.requires_grad_()
+    g = torch.randn(3, 60, 8, generator=gen, dtype=torch.float64)
+    ref = _loop(nrn, cur)
+    got = neurons_over_time(nrn, cur)
+    assert torch.equal(ref, got)
+    (gr,), (gg,) = torch.autograd.grad(ref, cur, g), torch.autograd.grad(got, cur, g)
+    assert float((gr - gg).abs().max()) <= 1e-9 * max(1.0, float(gr.abs().max()))
