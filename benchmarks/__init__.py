@@ -36,6 +36,8 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
   speaker from five recordings per digit, fixed point and float.
 * ``timing`` -- the timing task's defaults: no delays, frozen random
   delays, learned delays, offline and on-line, four seeds.
+* ``shd_scale`` -- one training epoch at SHD size with the SHD preset vs a
+  plain slayer network, and peak memory on SHD- and SSC-size files.
 * ``fsdd_reference`` -- non-spiking references (MLP, 2-layer GRU on log-mel,
   with and without CMVN, the GRU on the spike encoding, and a
   time-convolutional CNN on CMVN log-mel) on every held-out FSDD speaker:
@@ -67,6 +69,7 @@ BENCHMARKS = {
     "speech_online": "lava_delays.benchmarks.speech_online",
     "speech_adapt": "lava_delays.benchmarks.speech_adapt",
     "timing": "lava_delays.benchmarks.timing",
+    "shd_scale": "lava_delays.benchmarks.shd_scale",
 }
 
 

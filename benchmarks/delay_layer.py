@@ -28,8 +28,12 @@ so a load change on a shared machine hits every contender alike):
     ``slayer.axon.Delay(max_delay=...)``, layout (batch, n_in, T): one
     learnable delay per *input channel* (axonal), not per synapse.
 ``previous (taps)``
-    the tap-by-tap matmul formulation this layer used before (now the
-    non-CPU fallback ``delayed_current_taps``), for the before/after.
+    the tap-by-tap matmul formulation this layer used before
+    (``delayed_current_taps``), for the before/after.
+``conv (any device)``
+    the device-agnostic formulation used off the CPU (``delayed_current_conv``:
+    one ``conv1d`` with the tap kernel each way, no per-tap Python loop; on a
+    GPU it is one cuDNN call), measured here on the CPU.
 
 Time: ms per forward + backward, median (and min) of several repeats after a
 warm-up, with ``torch.set_num_threads(1)`` and with 2 threads (our kernels
@@ -64,6 +68,7 @@ LABELS = {
     "dcls_gauss": "DCLS Dcls1d gauss",
     "slayer": "slayer Dense + axon.Delay",
     "taps": "previous (tap-by-tap)",
+    "conv": "conv (any device)",
 }
 
 
@@ -123,9 +128,11 @@ def make(name: str, cfg: dict, seed: int = 0) -> Contender:
     def nct_to_btn(y):
         return y.transpose(1, 2)
 
-    if name in ("ours", "ours_xgrad", "taps"):
-        from lava_delays.train.delays import delayed_current, delayed_current_taps
-        fn = delayed_current_taps if name == "taps" else delayed_current
+    if name in ("ours", "ours_xgrad", "taps", "conv"):
+        from lava_delays.train.delays import (delayed_current, delayed_current_conv,
+                                              delayed_current_taps)
+        fn = {"taps": delayed_current_taps, "conv": delayed_current_conv}.get(
+            name, delayed_current)
         xin = x.clone().requires_grad_(name == "ours_xgrad")
         params = [w, d] + ([xin] if name == "ours_xgrad" else [])
         return Contender(lambda: fn(xin, w, d, md), params, g)
@@ -160,7 +167,7 @@ def contenders(dcls: bool) -> list:
     names = ["ours", "ours_xgrad", "linear"]
     if dcls:
         names += ["dcls_v1", "dcls_gauss"]
-    return names + ["slayer", "taps"]
+    return names + ["slayer", "taps", "conv"]
 
 
 # --- time -------------------------------------------------------------------------
@@ -321,6 +328,7 @@ def run(out: Path, quick: bool = False) -> dict:
                 for t in times} if num in results and den in results else {}
     ratios = {"ours / Linear": ratio("ours", "linear"),
               "previous (taps) / ours": ratio("taps", "ours"),
+              "conv (any device) / ours": ratio("conv", "ours"),
               "slayer Dense+Delay / ours": ratio("slayer", "ours")}
     if dcls:
         ratios = {"DCLS v1 / ours": ratio("dcls_v1", "ours"),

@@ -6,11 +6,14 @@ For each seed, exactly what a user runs, offline and on-line::
     lava-delays train  --data timing --seed S [--delays none | --learn weights]
     lava-delays online --data timing --seed S [--delays none | --learn weights]
 
-(the ``timing`` preset): no delays, the default network's random delays
-frozen (weights learn), and the defaults (weights and delays learn). Offline
-accuracy is the deployed fixed-point one; on-line the float engine's.
+(the ``timing`` preset): no delays, no delays with the hidden weights at the
+config class's learning rate (the preset's is slow: delays are meant to do
+the work; ``--delays none --lr-weights 0.01`` offline, ``0.3`` on-line), the
+default network's random delays frozen (weights learn), and the defaults
+(weights and delays learn). Offline accuracy is the deployed fixed-point
+one; on-line the float engine's.
 
-Run: ``lava-delays bench timing --out DIR`` (24 runs, two at a time).
+Run: ``lava-delays bench timing --out DIR`` (32 runs, two at a time).
 """
 from __future__ import annotations
 
@@ -21,13 +24,26 @@ import numpy as np
 
 from lava_delays.benchmarks import log, machine_info, map_jobs, write_metrics
 
-NONE, FROZEN, LEARNED = ("no delays (--delays none)", "random delays frozen (--learn weights)",
-                         "learned delays (defaults)")
-CONDITIONS = {NONE: {"delays": "none"}, FROZEN: {"learn": ["weights"]}, LEARNED: {}}
-FLAGS = {NONE: " --delays none", FROZEN: " --learn weights", LEARNED: ""}
+NONE, NONE_FAST = "no delays (--delays none)", "no delays, library weight rate"
+FROZEN, LEARNED = "random delays frozen (--learn weights)", "learned delays (defaults)"
+#: per learner: flags of each condition; the second no-delay row gives the
+#: hidden weights the config class's own rate instead of the preset's slow one
+#: (without delays nothing else learns fast)
+CONDITIONS = {
+    "train": {NONE: {"delays": "none"}, NONE_FAST: {"delays": "none", "lr_weights": 0.01},
+              FROZEN: {"learn": ["weights"]}, LEARNED: {}},
+    "online": {NONE: {"delays": "none"}, NONE_FAST: {"delays": "none", "lr_weights": 0.3},
+               FROZEN: {"learn": ["weights"]}, LEARNED: {}},
+}
 SEEDS = (0, 1, 2, 3)
 QUICK_DATA = "timing:train=64,test=64"
 QUICK = {"train": dict(epochs=1, hidden=(8,)), "online": dict(epochs=1, hidden=(8,))}
+
+
+def flags(opts: dict) -> str:
+    """The command-line flags of a condition's options."""
+    return "".join(f" --{k.replace('_', '-')} " + (",".join(v) if isinstance(v, list) else str(v))
+                   for k, v in opts.items())
 
 
 def _one(job):
@@ -35,16 +51,17 @@ def _one(job):
     torch.set_num_threads(1)
     learner, name, seed, data, out, extra = job
     t0 = time.perf_counter()
+    opts = CONDITIONS[learner][name]
     if learner == "train":
         from lava_delays.train.run import train
-        m = train(data, out, seed=seed, **CONDITIONS[name], **extra)
+        m = train(data, out, seed=seed, **opts, **extra)
     else:
         from lava_delays.online import run_online
-        m = run_online(data, out, seed=seed, **CONDITIONS[name], **extra)
+        m = run_online(data, out, seed=seed, **opts, **extra)
     row = {"learner": learner, "condition": name, "seed": seed, "accuracy": m["accuracy"],
            "n_test": m["n_test"], "delay_shift": m.get("delay_shift", m.get("mean_delay_shift")),
            "seconds": time.perf_counter() - t0,
-           "command": f"lava-delays {learner} --data {data} --seed {seed}{FLAGS[name]}"}
+           "command": f"lava-delays {learner} --data {data} --seed {seed}{flags(opts)}"}
     log(f"{learner:6s} {name:40s} seed {seed}: {row['accuracy']:.3f} ({row['seconds']:.0f} s)")
     return row
 
@@ -55,8 +72,8 @@ def run(out: Path, quick: bool = False, seeds=SEEDS, workers: int = 2) -> dict:
     data, extra = "timing", {"train": {}, "online": {}}
     if quick:
         data, extra, seeds, workers = QUICK_DATA, QUICK, seeds[:1], 1
-    jobs = [(learner, name, seed, data, out / learner / name.split()[0] / f"seed{seed}",
-             extra[learner]) for learner in ("train", "online") for name in CONDITIONS
+    jobs = [(learner, name, seed, data, out / learner / f"c{k}" / f"seed{seed}", extra[learner])
+            for learner in ("train", "online") for k, name in enumerate(CONDITIONS[learner])
             for seed in seeds]
     rows = map_jobs(_one, jobs, workers)
     lines = [f"Timing task ({data}), defaults (timing preset), seeds {list(seeds)}; offline: "
@@ -66,7 +83,7 @@ def run(out: Path, quick: bool = False, seeds=SEEDS, workers: int = 2) -> dict:
     summary = {}
     for learner in ("train", "online"):
         acc = {}
-        for name in CONDITIONS:
+        for name in CONDITIONS[learner]:
             acc[name] = [next(r["accuracy"] for r in rows if r["learner"] == learner
                               and r["condition"] == name and r["seed"] == s) for s in seeds]
             lines.append(f"{learner:8s} {name:40s} " + " ".join(f"{a:6.3f}" for a in acc[name])

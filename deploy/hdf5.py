@@ -76,6 +76,7 @@ from lava_delays.network import Connection, Layer, Network
 from lava_delays.neurons import lookup, names
 
 from .netx import cuba_device_params, netx_bias
+from .netx_import import is_netx_file, read_netx
 
 #: version of the layout written by :func:`save_hdf5`
 FORMAT_VERSION = 1
@@ -268,7 +269,7 @@ class _Reader:
         if FORMAT_ATTR not in self.f.attrs:
             raise NetworkFileError(
                 f"{self.path}: not a lava-delays network file (root attribute "
-                f"{FORMAT_ATTR} is missing; plain netx/slayer files are not read)")
+                f"{FORMAT_ATTR} is missing, and it is not a netx/slayer export either)")
         version = self.f.attrs[FORMAT_ATTR]
         if not isinstance(version, (int, np.integer)) or version < 1:
             raise NetworkFileError(f"{self.path}: root attribute {FORMAT_ATTR} must be "
@@ -439,7 +440,9 @@ def _with_path(error: LavaDelaysError, path: Path) -> LavaDelaysError:
 
 
 def load_hdf5(path) -> Network:
-    """Read a network written by :func:`save_hdf5` and validate it.
+    """Read a network written by :func:`save_hdf5` -- or by lava-dl itself
+    (slayer's ``export_hdf5``, :mod:`lava_delays.deploy.netx_import`) -- and
+    validate it.
 
     Parameters
     ----------
@@ -455,8 +458,12 @@ def load_hdf5(path) -> Network:
     FileNotFoundError
         ``path`` does not exist.
     NetworkFileError
-        Not HDF5, truncated/corrupt, not a lava-delays file, a dataset
-        missing or malformed, or netx's copies disagree with our fields.
+        Not HDF5, truncated/corrupt, not a lava-delays or netx file, a
+        dataset missing or malformed, or netx's copies disagree with our
+        fields.
+    UnsupportedFeatureError
+        A netx file (written by lava-dl slayer's ``export_hdf5``) with
+        blocks this library has no model for, all of them named.
     FormatVersionError
         Written by a newer format version.
     ShapeError, DelayRangeError, WeightRangeError, NonFiniteError, ParameterError
@@ -466,6 +473,13 @@ def load_hdf5(path) -> Network:
     f, path = _open(path)
     try:
         with f:
+            if FORMAT_ATTR not in f.attrs and is_netx_file(f):
+                # a file lava-dl itself wrote (slayer export_hdf5)
+                net, _ = read_netx(f, path)
+                try:
+                    return net.validate()
+                except LavaDelaysError as e:
+                    raise _with_path(e, path) from e
             reader = _Reader(f, path)
             net = reader.network()
             try:

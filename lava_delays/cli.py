@@ -107,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     for kind in ("weights", "synaptic", "axonal", "adaptation"):
         train.add_argument(f"--lr-{kind}", type=float, help=_help(
             f"Adam learning rate of the {kind}", "train", f"lr_{kind}", T))
+    train.add_argument("--device", choices=["cpu", "cuda", "auto"],
+                       help=_help("where to train (auto: CUDA when available)", "train",
+                                  "device", T))
+    train.add_argument("--amp", action="store_true", default=None,
+                       help="mixed precision in the float phase (the quantization-aware "
+                            "phase stays float64)")
 
     deploy = sub.add_parser("deploy", help="quantize a trained run and export it (hdf5, NIR)")
     deploy.add_argument("run_dir", type=Path, help="a 'lava-delays train' output directory")
@@ -178,6 +184,26 @@ def _parser() -> argparse.ArgumentParser:
         "training-time input-spike dropout", "online", "input_dropout", R))
     online.add_argument("--time-shift", type=int, help=_help(
         "training-time random shift of each sample (steps)", "online", "time_shift", R))
+
+    enc = sub.add_parser(
+        "encode", help="labelled recordings -> a spike file in the SHD layout (tonic, shd:)",
+        description="Encode recordings with a cochlea-like filterbank (gammatone filters, "
+                    "integrate-and-fire spikes) into the layout of the Spiking Heidelberg "
+                    "Digits: spikes/times, spikes/units, labels, extra/speaker, extra/keys.")
+    enc.add_argument("audio_dir", type=Path, help="folder of {label}_{speaker}_{index}.wav "
+                                                  "files, or of the files --list names")
+    enc.add_argument("--out", type=Path, required=True,
+                     help="the .h5 file to write (named shd_train.h5 / shd_test.h5 inside "
+                          "ROOT/SHD, the shd:ROOT spec and tonic's SHD read it)")
+    enc.add_argument("--list", type=Path, help="list file: one 'PATH LABEL SPEAKER' per line")
+    enc.add_argument("--speakers", help="comma-separated speakers to keep (default: all)")
+    from lava_delays.data.cochlea import CochleaEncoder as C
+    enc.add_argument("--channels", type=int, default=_field_default(C, "channels"),
+                     help="filterbank channels (default: 700, as SHD)")
+    enc.add_argument("--sample-rate", type=int, default=_field_default(C, "sample_rate"),
+                     help="recordings are resampled to it (default: 16000 Hz)")
+    enc.add_argument("--f-max", type=float, help="highest centre frequency (default: 0.45 x "
+                                                 "the sample rate)")
 
     bench = sub.add_parser("bench", help="run a benchmark (NAME, or 'list')")
     bench.add_argument("name")
@@ -286,10 +312,24 @@ def _train(args) -> int:
         max_delay=args.max_delay, qat_epochs=args.qat_epochs, delay_spread=args.delay_spread,
         spread_epochs=args.spread_epochs, lr_weights=args.lr_weights,
         lr_synaptic=args.lr_synaptic, lr_axonal=args.lr_axonal,
-        lr_adaptation=args.lr_adaptation)
+        lr_adaptation=args.lr_adaptation, device=args.device, amp=args.amp)
     print(f"test accuracy {metrics['accuracy']:.4f} on {metrics['n_test']} samples "
           f"({'quantized' if metrics['quantized'] else 'float'} model); "
           f"metrics in {args.out / 'metrics.json'}")
+    return 0
+
+
+def _encode(args) -> int:
+    from lava_delays.data.cochlea import CochleaEncoder
+    from lava_delays.data.encode import encode_to_hsd
+    encoder = CochleaEncoder(channels=args.channels, sample_rate=args.sample_rate,
+                             f_max=args.f_max)
+    summary = encode_to_hsd(args.audio_dir, args.out, list_file=args.list,
+                            speakers=args.speakers.split(",") if args.speakers else None,
+                            encoder=encoder)
+    print(f"wrote {summary['samples']} samples ({len(summary['classes'])} classes, "
+          f"{len(summary['speakers'])} speakers, {summary['spikes_per_sample']:.0f} spikes per "
+          f"sample) to {args.out}")
     return 0
 
 
@@ -312,7 +352,7 @@ def _eval(args) -> int:
 
 
 COMMANDS = {"bench": _bench, "demo": _demo, "online": _online, "train": _train,
-            "deploy": _deploy, "eval": _eval}
+            "deploy": _deploy, "eval": _eval, "encode": _encode}
 
 
 def main(argv=None) -> int:

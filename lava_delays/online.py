@@ -130,6 +130,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     ``delays``, ``recurrent`` ...)."""
     run, learner_opts, preset_name = online_options(data, preset=preset, config=config,
                                                     init=init, **options)
+    data = presets.data_spec(preset_name, data)
     out = Path(out)
     check_fresh_output(out)
     train, test, info = load_split(data, test_data, augment=run.augment,

@@ -67,5 +67,14 @@ def test_speech_adapt_quick(tmp_path):
 
 def test_timing_benchmark_quick(tmp_path):
     m = load("timing").run(tmp_path, quick=True)
-    assert len(m["rows"]) == 6 and set(m["summary"]) == {"train", "online"}
+    assert len(m["rows"]) == 8 and set(m["summary"]) == {"train", "online"}
     assert "learned - frozen" in m["table"]
+
+
+def test_shd_scale_quick(tmp_path):
+    m = load("shd_scale").run(tmp_path, quick=True)
+    assert m["ours"]["preset"] == "shd-adlif-delays" and "pool=5" in m["ours"]["data"]
+    assert m["ours"]["seconds"] > 0 and m["slayer"]["seconds"] > 0
+    assert set(m["memory"]) == {"shd_size", "ssc_size"}
+    assert m["memory"]["ssc_size"]["samples_in_file"] == 2048
+    assert "peak RSS" in m["table"]

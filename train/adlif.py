@@ -26,6 +26,7 @@ import torch
 from lava_delays.fixed_point import (ACTIVATION_SHIFT, DECAY_UNITY, DEFAULT_PSI_SIGMA,
                                      THRESHOLD_SHIFT)
 from lava_delays.kernels.adlif import RANGES
+from lava_delays.train.dynamics import adlif_over_time
 from lava_delays.train.neuron import TrainNeurons
 from lava_delays.train.quantize import ste_decay, ste_round, ste_saturate
 from lava_delays.train.surrogate import spike
@@ -76,6 +77,13 @@ class AdLIF(TrainNeurons):
         if self.quantized:
             p = {k: ste_round(v * float(DECAY_UNITY)) for k, v in p.items()}
         return p
+
+    def over_time(self, current: torch.Tensor):
+        if self.quantized:
+            return None
+        p = self.clamped()
+        return adlif_over_time(current, p["alpha"], p["beta"], p["a"], p["b"], self.vth,
+                               self.psi_sigma * self.vth)
 
     def step(self, state, a_in: torch.Tensor, params: Optional[dict] = None):
         """One step; ``params`` from :meth:`params` (computed once per

@@ -120,6 +120,11 @@ class DelayBlock(torch.nn.Module):
         w, d = self.connection(self.ff)
         spread = self.delay_spread if self.scale is None and self.ff.max_delay > 0 else 0.0
         current = delayed_current(x, w, d, self.ff.max_delay, spread)
+        if self.rec is None and current.device.type == "cpu":
+            # feed-forward: the whole sequence in one call (the same spikes)
+            out = self.neurons.over_time(current)
+            if out is not None:
+                return out
         batch, steps, _ = current.shape
         state = self.neurons.init_state(batch, current)
         params = self.neurons.params()

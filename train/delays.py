@@ -50,9 +50,10 @@ keeps ``x`` (by reference), the parameters, ``lo``, ``f``, ``c0``, ``c1``
 kernel and no time-unfolded input is ever built. Only first derivatives
 (the backward is not itself differentiable).
 
-Other devices (CUDA, ...) use the tap-by-tap torch formulation
-(``delayed_current_taps``): one matmul per integer tap of a time-shifted
-view, ``O(B T n_in n_post (max_delay + 2))``.
+Other devices (CUDA, ...) use :func:`delayed_current_conv`: one causal
+``conv1d`` with the tap kernel each way. :func:`delayed_current_taps` is the
+earlier tap-by-tap formulation (one matmul per integer tap of a time-shifted
+view, ``O(B T n_in n_post (max_delay + 2))``), kept for comparison.
 
 Measured (``lava-delays bench delay_layer``: 700 -> 256, max_delay 25,
 T 100, batch 32, 5 % input spikes, float32, one forward + backward; median
@@ -570,6 +571,72 @@ def delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.T
     return out.reshape(steps, batch, -1).transpose(0, 1)
 
 
+class _DelayedCurrentConv(torch.autograd.Function):
+    """Device-agnostic formulation: one causal ``conv1d`` of the input with
+    the (n_post, n_in, max_delay + 2) tap kernel, and its backward through
+    ``torch.nn.grad`` -- no per-tap Python loop, one kernel call each way
+    (cuDNN on a GPU). The tap kernel's gradient ``gK`` holds every
+    correlation the parameter gradients need: ``dL/dw = (1 - f) gK[lo] +
+    f gK[lo + 1]``, ``dL/dD = w (gK[lo + 1] - gK[lo])``, and with a spread
+    ``w sum_m K[m] gK[lo + m + off]`` (taps outside the kernel count as 0)."""
+
+    @staticmethod
+    def forward(ctx, x, weights, delays, max_delay, spread=0.0):
+        taps = max_delay + 2
+        lo = torch.floor(delays.detach()).long().clamp(0, max_delay)
+        f = delays.detach() - lo.to(delays.dtype)
+        kernel = _kernel_from_taps(weights.detach(), lo, f, taps)      # (n_post, n_in, taps)
+        xt = torch.nn.functional.pad(x.transpose(1, 2), (taps, 0))     # (B, n_in, taps + T)
+        out = torch.nn.functional.conv1d(xt, kernel.flip(-1))[..., :x.shape[1]]
+        ctx.save_for_backward(xt, weights, lo, f, kernel)
+        ctx.max_delay, ctx.spread = max_delay, float(spread)
+        return out.transpose(1, 2).contiguous()
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        xt, weights, lo, f, kernel = ctx.saved_tensors
+        need_x, need_w, need_d = ctx.needs_input_grad[:3]
+        taps = ctx.max_delay + 2
+        g = torch.nn.functional.pad(grad.transpose(1, 2), (0, 1))     # (B, n_post, T + 1)
+        gx = gw = gd = None
+        if need_x:
+            gx = torch.nn.grad.conv1d_input(xt.shape, kernel.flip(-1), g)
+            gx = gx[..., taps:].transpose(1, 2).contiguous()
+        if need_w or need_d:
+            gk = torch.nn.grad.conv1d_weight(xt, kernel.shape, g).flip(-1)   # (n_post, n_in, taps)
+            g0 = gk.gather(2, lo[..., None])[..., 0]
+            g1 = gk.gather(2, (lo + 1)[..., None])[..., 0]
+            if need_w:
+                gw = (1 - f) * g0 + f * g1
+            if need_d and ctx.spread > 0:
+                # the spread's gradient: the smoothed derivative of the input
+                # gathered at the delay, as the CPU kernels compute it
+                xd = torch.nn.functional.pad(
+                    spread_derivative(xt[..., taps:].transpose(1, 2), ctx.spread).transpose(1, 2),
+                    (taps, 0))
+                gkd = torch.nn.grad.conv1d_weight(xd, kernel.shape, g).flip(-1)
+                gd = weights.detach() * gkd.gather(2, lo[..., None])[..., 0]
+            elif need_d:
+                gd = weights.detach() * (g1 - g0)
+        return gx, gw, gd, None, None
+
+
+def delayed_current_conv(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
+                         max_delay: int, spread: float = 0.0) -> torch.Tensor:
+    """:func:`delayed_current` as one ``conv1d`` with the tap kernel each way
+    (any device; what :func:`delayed_current` runs off the CPU)."""
+    return _DelayedCurrentConv.apply(x, weights, delays, max_delay, spread)
+
+
+def _kernel_from_taps(weights, lo, f, taps):
+    """(n_post, n_in, taps) kernel: (1 - f) w at tap lo, f w at tap lo + 1."""
+    kernel = weights.new_zeros(weights.shape + (taps,))
+    kernel.scatter_(2, lo[..., None], ((1 - f) * weights)[..., None])
+    kernel.scatter_add_(2, (lo + 1)[..., None], (f * weights)[..., None])
+    return kernel
+
+
 def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
                     max_delay: int, spread: float = 0.0) -> torch.Tensor:
     """Synaptic input of every step for real-valued per-synapse delays.
@@ -614,9 +681,7 @@ def delayed_current(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor
     x, weights, delays = x.to(dtype), weights.to(dtype), delays.to(dtype)
     on_cpu = x.device.type == weights.device.type == delays.device.type == "cpu"
     if not on_cpu:
-        if spread > 0:
-            raise ParameterError("a delay spread needs the CPU path of delayed_current")
-        return delayed_current_taps(x, weights, delays, max_delay)
+        return delayed_current_conv(x, weights, delays, max_delay, spread)
     if dtype not in (torch.float32, torch.float64):   # half precision: compute in float32
         return _DelayedCurrent.apply(x.float(), weights.float(), delays.float(),
                                      max_delay, spread).to(dtype)

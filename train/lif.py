@@ -26,6 +26,7 @@ from lava_delays.fixed_point import (ACTIVATION_SHIFT, CURRENT_DECAY_OFFSET,
                                      DECAY_UNITY, DEFAULT_PSI_SIGMA, THRESHOLD_SHIFT,
                                      VOLTAGE_DECAY_OFFSET, current_decay_to_fixed,
                                      voltage_decay_to_fixed)
+from lava_delays.train.dynamics import fixed_lif_over_time, lif_over_time
 from lava_delays.train.neuron import TrainNeurons
 from lava_delays.train.quantize import ste_decay, ste_saturate, ste_wrap
 from lava_delays.train.surrogate import spike
@@ -69,6 +70,16 @@ class LIF(TrainNeurons):
     def init_state(self, batch: int, like: torch.Tensor):
         zeros = like.new_zeros(batch, self.n)
         return zeros, zeros.clone()
+
+    def over_time(self, current: torch.Tensor):
+        if self.reset_passes_gradient:
+            return None      # the kernels have the trainer's reset gradient
+        if self.quantized:
+            return fixed_lif_over_time(current, self.du_q, self.dv_q, self.scale,
+                                       self.psi_sigma, self.spiking)
+        if self.vth != 1.0:
+            return None      # the float kernel has threshold 1
+        return lif_over_time(current, self.du, self.dv, self.psi_sigma, self.spiking)
 
     def step(self, state, a_in: torch.Tensor, params=None):
         """One step. Returns (spikes or read-out voltage in float units, state)."""

@@ -58,6 +58,12 @@ class TrainNeurons(torch.nn.Module):
         """One step. Returns (spikes, or the read-out voltage in float units; state)."""
         raise NotImplementedError
 
+    def over_time(self, current: torch.Tensor) -> Optional[torch.Tensor]:
+        """The outputs for a whole sequence of currents (batch, T, n) in one
+        call, where the model has such a kernel (:mod:`lava_delays.train.
+        dynamics`: the same spikes as stepping, CPU); None: step."""
+        return None
+
     def forward(self, current: torch.Tensor) -> torch.Tensor:
         """Outputs (batch, T, n) for input currents (batch, T, n)."""
         if current.ndim != 3 or current.shape[2] != self.n:

@@ -65,6 +65,7 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
     explicit = preset is not None
     preset = presets.resolve(preset, data)
     base = presets.options(preset, data, "train", explicit) if preset else {}
+    data = presets.data_spec(preset, data)
     merged = {**base, **(config or {}),
               **{k: v for k, v in options.items() if v is not None}}
     unknown = set(merged) - MODEL_KEYS - TRAIN_KEYS

@@ -73,6 +73,11 @@ class TrainConfig:
     augment: int = 0
     seed: int = 0
     dtype: str = "float32"
+    #: where the model trains: "cpu", "cuda" or "auto" (CUDA when available)
+    device: str = "cpu"
+    #: mixed precision (autocast) in the float phase; the quantization-aware
+    #: phase always computes in float64 (its integers must be exact)
+    amp: bool = False
     max_grad_norm: float = 10.0
 
     def __post_init__(self):
@@ -119,6 +124,9 @@ class TrainConfig:
             raise ParameterError(f"augment must be >= 0, got {self.augment}")
         if self.dtype not in ("float32", "float64"):
             raise ParameterError(f"dtype must be float32 or float64, got {self.dtype!r}")
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ParameterError(f"device must be cpu, cuda or auto, got {self.device!r}")
+        self.amp = bool(self.amp)
         if self.learn is not None:
             bad = set(self.learn) - set(LEARN_KINDS)
             if bad:
@@ -149,17 +157,29 @@ def accuracy_of(model: DelayNet, x: np.ndarray, y: np.ndarray, batch: int = 64) 
     return float((predict(model, x, batch) == np.asarray(y)).mean())
 
 
+def torch_device(name: str) -> torch.device:
+    """The device of a ``TrainConfig.device`` setting; ``cuda`` without CUDA
+    is a :class:`ParameterError`."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("--device cuda: CUDA is not available here (torch.cuda."
+                             "is_available() is False); use --device cpu or auto")
+    return torch.device(name)
+
+
 @torch.no_grad()
 def predict(model: DelayNet, x: np.ndarray, batch: int = 64) -> np.ndarray:
     """Class per sample (argmax of the summed read-out), in evaluation mode
     (no dropout); the model's training mode is restored afterwards."""
-    dtype = next(model.parameters()).dtype
+    param = next(model.parameters())
+    dtype, device = param.dtype, param.device
     was_training = model.training
     model.eval()
     try:
         out = []
         for i in range(0, len(x), batch):
-            v = model(torch.as_tensor(np.asarray(x[i:i + batch]), dtype=dtype))
+            v = model(torch.as_tensor(np.asarray(x[i:i + batch]), dtype=dtype, device=device))
             out.append(v.sum(1).argmax(-1).cpu().numpy())
     finally:
         model.train(was_training)
@@ -183,7 +203,8 @@ class Trainer:
         self.model_cfg, self.cfg, self.out = model_cfg, cfg, Path(out)
         self.progress = progress
         torch.manual_seed(cfg.seed)
-        self.model = DelayNet(model_cfg).to(getattr(torch, cfg.dtype))
+        self.device = torch_device(cfg.device)
+        self.model = DelayNet(model_cfg).to(getattr(torch, cfg.dtype)).to(self.device)
         self.model.dropout = float(cfg.dropout)
         self.learn = tuple(cfg.learn) if cfg.learn is not None else self._default_learn()
         self._check_learn()
@@ -313,11 +334,14 @@ class Trainer:
                 # *global* batch size; summing the gradients over processes
                 # then gives the gradient of the batch mean, whatever the
                 # shares (a process with an empty share contributes zeros)
-                loss_sum = torch.zeros((), dtype=dtype)
+                loss_sum = torch.zeros((), dtype=dtype, device=self.device)
                 if len(idx):
-                    xb = torch.as_tensor(self._augment(x[batch], i)[rank::world], dtype=dtype)
-                    yb = torch.as_tensor(y[idx], dtype=torch.long)
-                    voltage = self.model(xb)
+                    xb = torch.as_tensor(self._augment(x[batch], i)[rank::world], dtype=dtype,
+                                         device=self.device)
+                    yb = torch.as_tensor(y[idx], dtype=torch.long, device=self.device)
+                    with torch.autocast(self.device.type, enabled=self.cfg.amp
+                                        and not self.model.quantized):
+                        voltage = self.model(xb)
                     loss_sum = torch.nn.functional.cross_entropy(voltage.mean(1), yb,
                                                                  reduction="sum")
                     correct += int((voltage.detach().sum(1).argmax(-1) == yb).sum())
@@ -394,8 +418,13 @@ class Trainer:
 
 
 def _check_data(data, cfg: ModelConfig, what: str):
-    """(x, y) as arrays, or a named error saying what is wrong with them."""
-    x, y = np.asarray(data[0]), np.asarray(data[1])
+    """(x, y) as arrays, or a named error saying what is wrong with them. An
+    ``x`` that reads its samples when indexed (e.g. an SHD/SSC file,
+    :class:`~lava_delays.data.hsd.HSDSpikes`) stays as it is."""
+    x, y = data[0], np.asarray(data[1])
+    lazy = not isinstance(x, np.ndarray) and hasattr(x, "shape") and hasattr(x, "dtype")
+    if not lazy:
+        x = np.asarray(x)
     if x.ndim != 3 or x.shape[2] != cfg.n_in:
         raise ShapeError(f"{what}: spikes must be (samples, T, {cfg.n_in}) for this model's "
                          f"{cfg.n_in} input channels, got {x.shape}")
@@ -405,7 +434,7 @@ def _check_data(data, cfg: ModelConfig, what: str):
         raise ParameterError(f"{what} is empty ({x.shape[0]} samples of {x.shape[1]} steps)")
     if x.dtype.kind not in "biuf":
         raise ParameterError(f"{what}: spikes must be numbers, got dtype {x.dtype}")
-    if not np.all(np.isfinite(x)):
+    if not lazy and not np.all(np.isfinite(x)):
         raise NonFiniteError(f"{what} holds NaN or infinite values")
     if y.dtype.kind not in "iu":
         if y.dtype.kind != "f" or not np.all(y == np.round(y)):

@@ -183,6 +183,21 @@ def _hsd_options(kind: str, opts: dict) -> dict:
         raise DataSpecError(f"bad {kind} option value: {err}") from None
 
 
+def with_options(spec: str, defaults: dict) -> str:
+    """``spec`` with ``defaults`` added where it does not set them:
+    ``with_options("shd:/data", {"pool": 5}) == "shd:/data:pool=5"``."""
+    if not defaults:
+        return spec
+    kind, _, rest = spec.partition(":")
+    if kind == "timing":
+        head, opts = kind, _options(rest)
+    else:
+        path, opt = _path_and_options(rest)
+        head, opts = f"{kind}:{path}", _options(opt)
+    merged = {**{k: str(v) for k, v in defaults.items()}, **opts}
+    return f"{head}:" + ",".join(f"{k}={v}" for k, v in merged.items())
+
+
 def load_eval(spec: str) -> Tuple[np.ndarray, np.ndarray]:
     """The samples ``lava-delays eval`` scores: every recording of an audio
     folder spec (all its speakers; ``test_speaker`` selects one), the test

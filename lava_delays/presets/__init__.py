@@ -4,6 +4,8 @@ A preset is a JSON file shipped in this folder::
 
     {"description": "...",            # one line, shown by --preset list
      "data": ["fsdd"],                # the data kinds it fits
+     "data_options": {...},           # optional: data spec options it sets
+                                      #   where the spec does not
      "train":  {...},                 # options of ``lava-delays train``
      "online": {...},                 # options of ``lava-delays online``
      "adapt":  {...}}                 # options of ``lava-delays online --init``
@@ -27,7 +29,8 @@ from typing import Dict, List, Optional
 from lava_delays.errors import LavaDelaysError
 
 #: the preset each data kind gets when no ``--preset`` is given
-DEFAULT_PRESETS = {"timing": "timing", "fsdd": "speech"}
+DEFAULT_PRESETS = {"timing": "timing", "fsdd": "speech", "shd": "shd-adlif-delays",
+                   "ssc": "ssc-adlif-delays"}
 #: the sections a preset may have, by command
 SECTIONS = ("train", "online", "adapt")
 
@@ -103,5 +106,15 @@ def options(name: str, data: str, section: str, explicit: bool = True) -> dict:
     return dict(preset[section])
 
 
-__all__ = ["DEFAULT_PRESETS", "PresetError", "describe", "load", "names", "options",
-           "resolve"]
+def data_spec(name: Optional[str], data: str) -> str:
+    """``data`` with the preset's ``data_options`` filled in where the spec
+    does not set them (``shd:ROOT`` -> ``shd:ROOT:pool=5`` for the SHD
+    preset)."""
+    if name is None:
+        return data
+    from lava_delays.data.spec import with_options
+    return with_options(data, load(name).get("data_options", {}))
+
+
+__all__ = ["DEFAULT_PRESETS", "PresetError", "data_spec", "describe", "load", "names",
+           "options", "resolve"]

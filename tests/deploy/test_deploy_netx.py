@@ -126,3 +126,82 @@ def test_lif_threshold_is_a_mantissa():
     params = cuba_device_params(LIFNeurons(du=0, dv=4095, vth=300))
     assert params == {"type": "CUBA", "iDecay": 1, "vDecay": 4095, "vThMant": 300,
                       "refDelay": 1, "gradedSpike": False}
+
+
+# -- files lava-dl itself wrote ---------------------------------------------------------
+def _slayer_file(path, recurrent=False):
+    """A small slayer CUBA network (dense with per-output delays -> dense),
+    exported with slayer's own ``export_hdf5``."""
+    import h5py
+    import torch
+    import lava.lib.dl.slayer as slayer
+    torch.manual_seed(3)
+    params = {"threshold": 1.25, "current_decay": 0.25, "voltage_decay": 0.03,
+              "requires_grad": False}
+    blocks = [slayer.block.cuba.Dense(params, 12, 10, weight_norm=False, delay=True,
+                                      weight_scale=2),
+              slayer.block.cuba.Dense(params, 10, 4, weight_norm=False, weight_scale=2)]
+    with torch.no_grad():
+        x = blocks[0](torch.zeros(1, 12, 5))               # slayer sizes its delays lazily
+        blocks[1](x)
+        blocks[0].delay.delay.data = torch.arange(10, dtype=torch.float32) % 6
+        for b in blocks:
+            b.synapse.weight.data *= 6
+    with h5py.File(path, "w") as f:
+        layer = f.create_group("layer")
+        for k, b in enumerate(blocks):
+            b.export_hdf5(layer.create_group(str(k)))
+    return path
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(180)
+def test_stock_slayer_file_runs_like_netx(tmp_path):
+    """A file written by lava-dl slayer's ``export_hdf5`` loads (``load_hdf5``,
+    so ``eval`` and ``online --init``) and our engine and Lava graph give the
+    spikes lava-dl's own ``netx.hdf5.Network`` gives in Lava."""
+    from lava.lib.dl.netx.hdf5 import Network as NetxNetwork
+    from lava.magma.core.run_conditions import RunSteps
+    from lava.magma.core.run_configs import Loihi2SimCfg
+    from lava.proc.io.sink import RingBuffer as Sink
+    from lava.proc.io.source import RingBuffer as Source
+
+    from lava_delays.deploy import load_hdf5
+    path = _slayer_file(tmp_path / "slayer.h5")
+    net = load_hdf5(path)
+    assert [layer.n_out for layer in net.layers] == [10, 4]
+    assert net.layers[0].ff.delay_matrix()[:, 0].tolist() == [k % 6 for k in range(10)]
+    steps = 50
+    spikes = (np.random.default_rng(2).random((1, steps, 12)) < 0.3).astype(np.int64)
+    netx_net = NetxNetwork(net_config=str(path))
+    source = Source(data=np.ascontiguousarray(spikes[0].T))
+    source.s_out.connect(netx_net.inp)
+    sinks = []
+    for block in netx_net.layers:
+        sinks.append(Sink(shape=block.out.shape, buffer=steps))
+        block.out.connect(sinks[-1].a_in)
+    try:
+        netx_net.run(condition=RunSteps(num_steps=steps),
+                     run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+        netx_spikes = [s.data.get().T.astype(bool) for s in sinks]
+    finally:
+        netx_net.stop()
+    engine = simulate(net, spikes)
+    lava = run_lava(net, spikes, tag="fixed_pt")
+    assert all(s.sum() > 3 for s in engine.spikes), [s.sum() for s in engine.spikes]
+    for k, netx_s in enumerate(netx_spikes):
+        np.testing.assert_array_equal(netx_s, engine.spikes[k][0], f"layer {k} engine")
+        np.testing.assert_array_equal(netx_s, lava.spikes[k][0], f"layer {k} lava")
+
+
+def test_unsupported_netx_blocks_are_named(tmp_path):
+    import h5py
+
+    from lava_delays.deploy import load_hdf5
+    from lava_delays.errors import UnsupportedFeatureError
+    path = _slayer_file(tmp_path / "slayer.h5")
+    with h5py.File(path, "a") as f:
+        f["layer/0/type"][...] = np.array([b"conv"], dtype="S10")
+        f["layer/1/neuron/type"][()] = "SDNN"
+    with pytest.raises(UnsupportedFeatureError, match="/layer/0: conv layer; /layer/1: SDNN"):
+        load_hdf5(path)

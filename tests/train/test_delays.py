@@ -313,7 +313,7 @@ def test_delay_layer_benchmark_quick(tmp_path, capsys):
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["benchmark"] == "delay_layer" and saved["quick"] is True
     assert saved["target_met"] is None                          # not judged at tiny sizes
-    names = ["ours", "ours_xgrad", "linear", "slayer", "taps"]
+    names = ["ours", "ours_xgrad", "linear", "slayer", "taps", "conv"]
     if saved["dcls_available"]:
         names += ["dcls_v1", "dcls_gauss"]
         assert set(saved["ratios"]["DCLS v1 / ours"]) == {"1", "2"}
@@ -373,3 +373,29 @@ def test_delay_spread_changes_only_the_delay_gradient():
     assert torch.equal(spread_derivative(x, 0.0)[:, 1:], x[:, :-1] - x[:, 1:])
     with pytest.raises(ParameterError, match="spread"):
         delayed_current(x, w, d, 12, -1.0)
+
+
+@pytest.mark.parametrize("spread", [0.0, 2.5])
+def test_conv_formulation_equals_the_cpu_kernels(spread):
+    """The device-agnostic formulation (one conv1d, used off the CPU) gives
+    the numba kernels' forward and gradients: to float64 rounding in float64,
+    to float32 rounding in float32, the delay spread included."""
+    for dtype, tol in ((torch.float64, 1e-12), (torch.float32, 2e-5)):
+        x, w, d, g = _case(7, (3, 40, 9, 6), 8, 0.3, "inside", graded=True)
+        x, w, d, g = (t.to(dtype) for t in (x, w, d, g))
+        got = _value_and_grads(lambda *a: delays_mod.delayed_current_conv(*a, spread),
+                               x, w, d, g, 8)
+        ref = _value_and_grads(lambda *a: delayed_current(*a, spread=spread), x, w, d, g, 8)
+        for a, b in zip(got, ref):
+            scale = max(float(b.abs().max()), 1.0)
+            assert float((a - b).abs().max()) <= tol * scale
+
+
+def test_device_option():
+    from lava_delays.train.trainer import TrainConfig, torch_device
+    assert torch_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ParameterError, match="device must be"):
+        TrainConfig(device="tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ParameterError, match="CUDA is not available"):
+            torch_device("cuda")

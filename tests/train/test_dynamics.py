@@ -1,0 +1,81 @@
+"""Neuron dynamics over a whole sequence in one call: identical spikes and
+the step loop's gradients (float64 to rounding), any number of threads."""
+import pytest
+import torch
+
+from lava_delays.train.adlif import AdLIF
+from lava_delays.train.dynamics import adlif_over_time, lif_over_time
+from lava_delays.train.lif import LIF
+
+
+def _loop(nrn, cur):
+    state, out = nrn.init_state(cur.shape[0], cur), []
+    for t in range(cur.shape[1]):
+        s, state = nrn.step(state, cur[:, t])
+        out.append(s)
+    return torch.stack(out, 1)
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-12), (torch.float32, 1e-5)])
+@pytest.mark.parametrize("spiking", [True, False])
+def test_lif_over_time_equals_the_step_loop(dtype, tol, spiking):
+    gen = torch.Generator().manual_seed(1)
+    nrn = LIF(9, du=0.4, dv=0.15, psi_sigma=0.3, spiking=spiking)
+    cur = (torch.randn(4, 50, 9, generator=gen, dtype=dtype) * 0.8).requires_grad_()
+    g = torch.randn(4, 50, 9, generator=gen, dtype=dtype)
+    ref = _loop(nrn, cur)
+    got = lif_over_time(cur, 0.4, 0.15, 0.3, spiking)
+    assert torch.equal(ref, got) and (not spiking or 0 < float(got.sum()) < got.numel())
+    (gr,), (gg,) = torch.autograd.grad(ref, cur, g), torch.autograd.grad(got, cur, g)
+    assert float((gr - gg).abs().max()) <= tol * max(1.0, float(gr.abs().max()))
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-12), (torch.float32, 1e-5)])
+def test_adlif_over_time_equals_the_step_loop(dtype, tol):
+    gen = torch.Generator().manual_seed(2)
+    nrn = AdLIF(11, seed=4).to(dtype)
+    cur = (torch.randn(3, 70, 11, generator=gen, dtype=dtype) * 2).requires_grad_()
+    g = torch.randn(3, 70, 11, generator=gen, dtype=dtype)
+    params = list(nrn.parameters())
+    ref = nrn(cur)
+    p = nrn.clamped()
+    got = adlif_over_time(cur, p["alpha"], p["beta"], p["a"], p["b"], nrn.vth,
+                          nrn.psi_sigma * nrn.vth)
+    assert torch.equal(ref, got) and 0 < float(got.sum()) < got.numel()
+    for a, b in zip(torch.autograd.grad(ref, [cur] + params, g),
+                    torch.autograd.grad(got, [cur] + params, g)):
+        assert float((a - b).abs().max()) <= tol * max(1.0, float(a.abs().max()))
+
+
+def test_same_result_on_one_and_two_threads():
+    import numba
+    cur = (torch.randn(5, 30, 6, generator=torch.Generator().manual_seed(3),
+                       dtype=torch.float64) * 2).requires_grad_()
+    nrn = AdLIF(6, seed=1).double()
+    results = []
+    for threads in (1, 2):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        p = nrn.clamped()
+        s = adlif_over_time(cur, p["alpha"], p["beta"], p["a"], p["b"], 1.0, 0.3)
+        results.append((s, *torch.autograd.grad(s.sum(), [cur] + list(nrn.parameters()))))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert all(torch.equal(a, b) for a, b in zip(*results))
+
+
+@pytest.mark.parametrize("spiking", [True, False])
+def test_quantized_lif_over_time_equals_the_step_loop(spiking):
+    """The fixed-point LIF in one call: the integers of the step loop (and so
+    of the engine), its straight-through gradients to float64 rounding, also
+    when the 24-bit current wraps and the voltage saturates."""
+    gen = torch.Generator().manual_seed(5)
+    nrn = LIF(8, du=0.3, dv=0.1, psi_sigma=0.3, spiking=spiking)
+    nrn.scale = 40
+    cur = torch.round(torch.randn(3, 60, 8, generator=gen, dtype=torch.float64) * 300)
+    cur[0, 5:9] = 2 ** 17                       # drives u past 2**23: wraps
+    cur.requires_grad_()
+    g = torch.randn(3, 60, 8, generator=gen, dtype=torch.float64)
+    ref = _loop(nrn, cur)
+    got = nrn.over_time(cur)
+    assert torch.equal(ref, got)
+    (gr,), (gg,) = torch.autograd.grad(ref, cur, g), torch.autograd.grad(got, cur, g)
+    assert float((gr - gg).abs().max()) <= 1e-9 * max(1.0, float(gr.abs().max()))
