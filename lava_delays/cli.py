@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -210,6 +211,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=None,
                        help="output directory (default: out/bench/NAME)")
     bench.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
+    bench.add_argument("--seeds", type=int, nargs="+", default=None,
+                       help="seeds of the benchmarks that repeat over seeds "
+                            "(default: each benchmark's own)")
     return p
 
 
@@ -249,7 +253,13 @@ def _bench(args) -> int:
     module = importlib.import_module(BENCHMARKS[args.name])
     out = args.out or Path("out") / "bench" / args.name
     out.mkdir(parents=True, exist_ok=True)
-    module.run(out, quick=args.quick)
+    options = {}
+    if args.seeds is not None:
+        if "seeds" not in inspect.signature(module.run).parameters:
+            raise LavaDelaysError(f"benchmark {args.name!r} does not repeat over seeds; "
+                                  "leave out --seeds")
+        options["seeds"] = tuple(args.seeds)
+    module.run(out, quick=args.quick, **options)
     print(f"metrics written to {out / 'metrics.json'}")
     return 0
 

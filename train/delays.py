@@ -68,9 +68,6 @@ density.
 from __future__ import annotations
 
 import math
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -80,13 +77,12 @@ from torch.autograd.function import once_differentiable
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.fixed_point import MAX_DELAY, round_half_up
 from lava_delays.train.quantize import ste
+from lava_delays.train.threads import split_rows
 
 #: the forward scatters events when at most this fraction of x is nonzero
 SPARSE_FORWARD = 0.10
 #: the weight/delay gradients gather at events up to this density
 SPARSE_BACKWARD = 0.15
-#: multiply-adds (or copies) per extra thread: smaller jobs run on one thread
-MIN_THREAD_WORK = 1 << 20
 
 # reassociation lets LLVM vectorise the sums; no nnan/ninf: inf and NaN propagate
 _FM = {"reassoc", "contract", "nsz", "arcp"}
@@ -371,46 +367,8 @@ def _grad_x_dense(gs, loT, w0T, w1T, res, r0, r1):
         _from_rows(buf, res, i0, i1)
 
 
-# --- threads --------------------------------------------------------------------
-_POOLS: dict = {}
-_POOL_LOCK = threading.Lock()
-
-
-def _forget_pools_after_fork() -> None:
-    """A forked child has none of the parent's pool threads: start afresh."""
-    global _POOL_LOCK
-    _POOLS.clear()
-    _POOL_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pools_after_fork)
-
-
-def _rows(kernel, n_rows: int, work: int, *args) -> None:
-    """``kernel(*args, r0, r1)`` over the rows [0, n_rows), split on
-    ``torch.get_num_threads()`` threads (the kernels release the GIL) when
-    there is enough ``work`` (multiply-adds or copies) to pay for them. Rows
-    go out in a few chunks per thread so a descheduled thread does not hold
-    up the others; each row is written by exactly one call, and chunks start
-    at multiples of ``_ROW_ALIGN`` so the result does not depend on the
-    number of threads."""
-    threads = max(1, min(torch.get_num_threads(), n_rows, work // MIN_THREAD_WORK))
-    if threads > 1:
-        bounds = np.unique(np.linspace(0, n_rows, min(n_rows, 4 * threads) + 1)
-                           .astype(np.int64) // _ROW_ALIGN * _ROW_ALIGN)
-        bounds = np.append(bounds[bounds < n_rows], n_rows)
-    if threads == 1 or len(bounds) == 2:                 # one chunk: no hand-off to a pool
-        kernel(*args, 0, n_rows)
-        return
-    with _POOL_LOCK:
-        pool = _POOLS.get(threads)
-        if pool is None:
-            pool = _POOLS[threads] = ThreadPoolExecutor(threads, "delayed_current")
-    futures = [pool.submit(kernel, *args, int(a), int(b))
-               for a, b in zip(bounds[:-1], bounds[1:])]
-    for fut in futures:
-        fut.result()
+def _split(kernel, n_rows: int, work: int, *args) -> None:
+    split_rows(kernel, n_rows, work, *args, align=_ROW_ALIGN)
 
 
 def _events(x: np.ndarray, cnt: np.ndarray, total: int):
@@ -430,7 +388,7 @@ def _time_major(a: np.ndarray, before: int = 0, after: int = 0) -> np.ndarray:
     ``(before + t) B + b``, zero padded in time."""
     batch, steps, n = a.shape
     out = np.empty((n, (before + steps + after) * batch), a.dtype)
-    _rows(_to_rows, n, a.size, a, out, before)
+    _split(_to_rows, n, a.size, a, out, before)
     return out
 
 
@@ -459,9 +417,9 @@ class _DelayedCurrent(torch.autograd.Function):
         res = x.new_empty(batch, steps, n_post)
         args = (lo, w0, w1, res.numpy(), taps)
         if sparse_forward:
-            _rows(_forward_sparse, n_post, 2 * nnz * n_post, *events, *args)
+            _split(_forward_sparse, n_post, 2 * nnz * n_post, *events, *args)
         else:
-            _rows(_forward_dense, n_post, 2 * xn.size * n_post, _time_major(xn, before=taps),
+            _split(_forward_dense, n_post, 2 * xn.size * n_post, _time_major(xn, before=taps),
                   *args)
         ctx.save_for_backward(x, weights)
         ctx.coefficients = lo, f, w0, w1
@@ -486,11 +444,11 @@ class _DelayedCurrent(torch.autograd.Function):
             gc1 = np.empty_like(f)
             zero = np.zeros((), gs.dtype)[()]
             if events is not None:
-                _rows(_grad_c_sparse, n_post, 2 * events[1].size * n_post, *events, gs,
+                _split(_grad_c_sparse, n_post, 2 * events[1].size * n_post, *events, gs,
                       lo, gc0, gc1, batch, zero)
             else:
                 xs = _time_major(x.detach().contiguous().numpy(), before=taps)
-                _rows(_grad_c_dense, n_post, 2 * x.numel() * n_post, xs, gs, lo, gc0, gc1,
+                _split(_grad_c_dense, n_post, 2 * x.numel() * n_post, xs, gs, lo, gc0, gc1,
                       batch, taps, zero)
             gw, gd = torch.empty_like(weights), torch.empty_like(weights)
             _parameter_grads(gc0, gc1, weights.detach().contiguous().numpy(), f,
@@ -499,12 +457,12 @@ class _DelayedCurrent(torch.autograd.Function):
                 # the delay gradient seen through a Gaussian of width spread:
                 # the input's smoothed time derivative gathered at the delay
                 xd = spread_derivative(x.detach(), ctx.spread).contiguous().numpy()
-                _rows(_grad_c_dense, n_post, 2 * x.numel() * n_post,
+                _split(_grad_c_dense, n_post, 2 * x.numel() * n_post,
                       _time_major(xd, before=taps), gs, lo, gc0, gc1, batch, taps, zero)
                 gd = weights.detach() * torch.from_numpy(gc0)
         if need_x:
             gx = x.new_empty(batch, steps, n_in)
-            _rows(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, np.ascontiguousarray(lo.T),
+            _split(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, np.ascontiguousarray(lo.T),
                   np.ascontiguousarray(w0.T), np.ascontiguousarray(w1.T), gx.numpy())
         return gx, gw if need_w else None, gd if need_d else None, None, None
 

@@ -5,7 +5,7 @@ step for the forward pass and as many for autograd's backward: for the
 long, wide layers of SHD/SSC that overhead, not arithmetic, dominates an
 epoch. As lava-dl slayer does, these autograd functions run the dynamics of
 a whole sequence in one numba kernel and its hand-written BPTT backward in
-another (parallel over batch x neurons):
+another (rows batch x neuron split over threads):
 
 * :func:`lif_over_time` -- CUBA LIF (``train/lif.py`` in float mode): spikes
   through the Gaussian surrogate, reset to 0 with the reset detached, or the
@@ -34,20 +34,28 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from numba import njit, prange
+from numba import njit
 from torch.autograd.function import once_differentiable
 
 from lava_delays.fixed_point import (CURRENT_DECAY_OFFSET, DECAY_UNITY, STATE_LIMIT,
                                      THRESHOLD_SHIFT, VOLTAGE_DECAY_OFFSET)
+from lava_delays.train.threads import split_rows
 
 
-@njit(cache=True, parallel=True)
-def _lif_forward(a, keep_u, keep_v, spiking, out, vpre):
+def _over_rows(kernel, a: np.ndarray, *args) -> None:
+    """``kernel`` over the (batch x neuron) rows of ``a`` (B, T, n), on threads
+    when the sequence is long enough to pay for them."""
+    B, T, n = a.shape
+    split_rows(kernel, B * n, 8 * a.size, a, *args)
+
+
+@njit(cache=True, nogil=True)
+def _lif_forward(a, keep_u, keep_v, spiking, out, vpre, r0, r1):
     # a (B, T, n); out: spikes or voltage; vpre: voltage before the reset;
     # keep_u = 1 - du, keep_v = 1 - dv in a's dtype (as torch rounds them)
     B, T, n = a.shape
     one = a.dtype.type(1)
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         u = a.dtype.type(0)
         v = a.dtype.type(0)
@@ -64,11 +72,11 @@ def _lif_forward(a, keep_u, keep_v, spiking, out, vpre):
                 out[b, t, j] = v
 
 
-@njit(cache=True, parallel=True)
-def _lif_backward(g, vpre, out, keep_u, keep_v, sigma, spiking, ga):
+@njit(cache=True, nogil=True)
+def _lif_backward(g, vpre, out, keep_u, keep_v, sigma, spiking, ga, r0, r1):
     B, T, n = g.shape
     one = g.dtype.type(1)
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         lu = g.dtype.type(0)
         lv = g.dtype.type(0)
@@ -91,7 +99,7 @@ class LIFOverTime(torch.autograd.Function):
         a = current.detach().contiguous().numpy()
         out, vpre = np.empty_like(a), np.empty_like(a)
         one = a.dtype.type
-        _lif_forward(a, one(1 - du), one(1 - dv), bool(spiking), out, vpre)
+        _over_rows(_lif_forward, a, one(1 - du), one(1 - dv), bool(spiking), out, vpre)
         ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
         ctx.params = (du, dv, sigma, bool(spiking))
         return torch.from_numpy(out)
@@ -104,7 +112,7 @@ class LIFOverTime(torch.autograd.Function):
         g = grad.to(vpre.dtype).contiguous().numpy()
         ga = np.empty_like(g)
         one = g.dtype.type
-        _lif_backward(g, vpre.numpy(), out.numpy(), one(1 - du), one(1 - dv), one(sigma),
+        _over_rows(_lif_backward, g, vpre.numpy(), out.numpy(), one(1 - du), one(1 - dv), one(sigma),
                       spiking, ga)
         return torch.from_numpy(ga), None, None, None, None
 
@@ -116,13 +124,13 @@ def lif_over_time(current: torch.Tensor, du: float, dv: float, psi_sigma: float,
     return LIFOverTime.apply(current, float(du), float(dv), float(psi_sigma), spiking)
 
 
-@njit(cache=True, parallel=True)
-def _adlif_forward(a, alpha, beta, pa, pb, vth, out, us, ws):
+@njit(cache=True, nogil=True)
+def _adlif_forward(a, alpha, beta, pa, pb, vth, out, us, ws, r0, r1):
     # us, ws: u[t] and w[t] after step t (needed by the backward)
     B, T, n = a.shape
     one = a.dtype.type(1)
     zero = a.dtype.type(0)
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         al, be, ca, cb = alpha[j], beta[j], pa[j], pb[j]
         u = zero
@@ -138,15 +146,15 @@ def _adlif_forward(a, alpha, beta, pa, pb, vth, out, us, ws):
             ws[b, t, j] = w
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma,
-                    ga, galpha, gbeta, gpa, gpb):
+                    ga, galpha, gbeta, gpa, gpb, r0, r1):
     # per (b, j): reverse-time adjoints; parameter gradients summed per (b, j)
     # into (B, n) rows, reduced over the batch by the caller
     B, T, n = g.shape
     one = g.dtype.type(1)
     zero = g.dtype.type(0)
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         al, be, ca, cb = alpha[j], beta[j], pa[j], pb[j]
         lu1 = zero          # adjoints of u[t+1], w[t+1]
@@ -190,7 +198,7 @@ class AdLIFOverTime(torch.autograd.Function):
         params = [p.detach().to(current.dtype).contiguous().numpy()
                   for p in (alpha, beta, pa, pb)]
         out, us, ws = np.empty_like(a), np.empty_like(a), np.empty_like(a)
-        _adlif_forward(a, *params, dtype.type(vth), out, us, ws)
+        _over_rows(_adlif_forward, a, *params, dtype.type(vth), out, us, ws)
         ctx.save_for_backward(current.detach(), torch.from_numpy(us), torch.from_numpy(ws),
                               torch.from_numpy(out), *(torch.from_numpy(p) for p in params))
         ctx.vth, ctx.sigma = float(vth), float(sigma)
@@ -207,7 +215,7 @@ class AdLIFOverTime(torch.autograd.Function):
         ga = np.empty_like(a)
         sums = [np.empty((B, n), a.dtype) for _ in range(4)]
         one = a.dtype.type
-        _adlif_backward(g, a, us.numpy(), ws.numpy(), out.numpy(),
+        _over_rows(_adlif_backward, g, a, us.numpy(), ws.numpy(), out.numpy(),
                         *(p.numpy() for p in params), one(ctx.vth), one(ctx.sigma), ga, *sums)
         pg = [torch.from_numpy(s.sum(axis=0)).to(dt) for s, dt in zip(sums, ctx.param_dtypes)]
         return (torch.from_numpy(ga), *pg, None, None)
@@ -221,12 +229,12 @@ def adlif_over_time(current: torch.Tensor, alpha, beta, a, b, vth: float,
     return AdLIFOverTime.apply(current, alpha, beta, a, b, float(vth), float(sigma))
 
 
-@njit(cache=True, parallel=True)
-def _lif_fixed_forward(a, keep_u, keep_v, unit, spiking, limit, out, vpre):
+@njit(cache=True, nogil=True)
+def _lif_fixed_forward(a, keep_u, keep_v, unit, spiking, limit, out, vpre, r0, r1):
     # the fixed-point LIF of lava_delays.kernels.lif in float64 integers:
     # u = wrap(trunc(u keep_u / 4096) + 64 a), v = sat(trunc(v keep_v / 4096) + u)
     B, T, n = a.shape
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         u = 0.0
         v = 0.0
@@ -249,13 +257,13 @@ def _lif_fixed_forward(a, keep_u, keep_v, unit, spiking, limit, out, vpre):
                 out[b, t, j] = v / unit
 
 
-@njit(cache=True, parallel=True)
-def _lif_fixed_backward(g, vpre, out, keep_u, keep_v, unit, sigma, spiking, ga):
+@njit(cache=True, nogil=True)
+def _lif_fixed_backward(g, vpre, out, keep_u, keep_v, unit, sigma, spiking, ga, r0, r1):
     # straight-through: the rounding, wrap and saturation pass gradients, so
     # the recursion is the float one with factors keep / 4096, input x 64
     B, T, n = g.shape
     ku, kv = keep_u / 4096.0, keep_v / 4096.0
-    for bj in prange(B * n):
+    for bj in range(r0, r1):
         b, j = bj // n, bj % n
         lu = 0.0
         lv = 0.0
@@ -278,7 +286,7 @@ class FixedLIFOverTime(torch.autograd.Function):
     def forward(ctx, current, keep_u, keep_v, unit, sigma, spiking, limit):
         a = current.detach().to(torch.float64).contiguous().numpy()
         out, vpre = np.empty_like(a), np.empty_like(a)
-        _lif_fixed_forward(a, float(keep_u), float(keep_v), float(unit), bool(spiking),
+        _over_rows(_lif_fixed_forward, a, float(keep_u), float(keep_v), float(unit), bool(spiking),
                            float(limit), out, vpre)
         ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
         ctx.params = (float(keep_u), float(keep_v), float(unit), float(sigma), bool(spiking))
@@ -290,7 +298,7 @@ class FixedLIFOverTime(torch.autograd.Function):
         vpre, out = ctx.saved_tensors
         g = grad.to(torch.float64).contiguous().numpy()
         ga = np.empty_like(g)
-        _lif_fixed_backward(g, vpre.numpy(), out.numpy(), *ctx.params, ga)
+        _over_rows(_lif_fixed_backward, g, vpre.numpy(), out.numpy(), *ctx.params, ga)
         return torch.from_numpy(ga), None, None, None, None, None, None
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import lava_delays.train.delays as delays_mod
+import lava_delays.train.threads as threads_mod
 from lava_delays.errors import ParameterError, ShapeError
 from lava_delays.kernels.delay_line import SynapseTable, delay_line_step, new_buffer
 from lava_delays.train.delays import SynapticDelayLinear, delayed_current
@@ -95,16 +96,16 @@ PATHS = {"sparse": (2.0, 2.0), "dense": (-1.0, -1.0), "dense+sparse-grad": (-1.0
 
 @pytest.fixture
 def kernel_calls(monkeypatch):
-    """Names of the compute kernels run (through ``_rows``; layout kernels left out)."""
+    """Names of the compute kernels run (through ``_split``; layout kernels left out)."""
     calls = []
-    real = delays_mod._rows
+    real = delays_mod._split
 
     def spy(kernel, n_rows, work, *args):
         name = kernel.py_func.__name__
         if name.startswith(("_forward", "_grad")):
             calls.append(name)
         return real(kernel, n_rows, work, *args)
-    monkeypatch.setattr(delays_mod, "_rows", spy)
+    monkeypatch.setattr(delays_mod, "_split", spy)
     return calls
 
 
@@ -233,8 +234,8 @@ def test_same_result_on_one_and_two_threads(monkeypatch, path):
     fwd, bwd = PATHS[path]
     monkeypatch.setattr(delays_mod, "SPARSE_FORWARD", fwd)
     monkeypatch.setattr(delays_mod, "SPARSE_BACKWARD", bwd)
-    monkeypatch.setattr(delays_mod, "MIN_THREAD_WORK", 1)     # small job, threads anyway
-    monkeypatch.setattr(delays_mod, "_POOLS", {})
+    monkeypatch.setattr(threads_mod, "MIN_THREAD_WORK", 1)     # small job, threads anyway
+    monkeypatch.setattr(threads_mod, "_POOLS", {})
     x, w, d, g = _case(3, (8, 60, 50, 40), 25, 0.05)
     before = torch.get_num_threads()
     out = []
@@ -244,7 +245,7 @@ def test_same_result_on_one_and_two_threads(monkeypatch, path):
             out.append(_value_and_grads(delayed_current, x, w, d, g, 25))
     finally:
         torch.set_num_threads(before)
-    assert list(delays_mod._POOLS) == [2]                     # the second run did use 2
+    assert list(threads_mod._POOLS) == [2]                     # the second run did use 2
     for a, b in zip(*out):
         assert torch.equal(a, b)
 
@@ -254,13 +255,13 @@ def test_thread_chunks_start_on_row_blocks(monkeypatch, n_rows):
     # every chunk but the first starts at a multiple of the kernels' row blocks
     # (and of 2: the weight gradient pairs rows), so a row is computed by the
     # same code on one thread as on two; together they cover each row once
-    monkeypatch.setattr(delays_mod, "MIN_THREAD_WORK", 1)
-    monkeypatch.setattr(delays_mod, "_POOLS", {})
+    monkeypatch.setattr(threads_mod, "MIN_THREAD_WORK", 1)
+    monkeypatch.setattr(threads_mod, "_POOLS", {})
     calls = []
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        delays_mod._rows(lambda r0, r1: calls.append((r0, r1)), n_rows, 1 << 30)
+        delays_mod._split(lambda r0, r1: calls.append((r0, r1)), n_rows, 1 << 30)
     finally:
         torch.set_num_threads(before)
     calls.sort()

@@ -79,3 +79,39 @@ def test_quantized_lif_over_time_equals_the_step_loop(spiking):
     assert torch.equal(ref, got)
     (gr,), (gg,) = torch.autograd.grad(ref, cur, g), torch.autograd.grad(got, cur, g)
     assert float((gr - gg).abs().max()) <= 1e-9 * max(1.0, float(gr.abs().max()))
+
+
+def test_two_threads_give_the_one_thread_result(monkeypatch):
+    import lava_delays.train.threads as threads_mod
+    monkeypatch.setattr(threads_mod, "MIN_THREAD_WORK", 1)
+    gen = torch.Generator().manual_seed(2)
+    cur = torch.randn(4, 50, 6, generator=gen, dtype=torch.float64).requires_grad_()
+    g = torch.randn(4, 50, 6, generator=gen, dtype=torch.float64)
+    before = torch.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            out = lif_over_time(cur, 0.3, 0.1, 0.3)
+            results.append((out, torch.autograd.grad(out, cur, g)[0]))
+    finally:
+        torch.set_num_threads(before)
+    assert torch.equal(results[0][0], results[1][0])
+    assert torch.equal(results[0][1], results[1][1])
+
+
+def test_lava_imports_after_training_dynamics_ran():
+    """Lava sets the multiprocessing start method when imported; running the
+    trainer's kernels first (as a notebook that trains, then deploys, does)
+    must leave it unset."""
+    import subprocess
+    import sys
+    code = ("import torch\n"
+            "from lava_delays.train.dynamics import lif_over_time\n"
+            "torch.set_num_threads(2)\n"
+            "import lava_delays.train.threads as t; t.MIN_THREAD_WORK = 1\n"
+            "lif_over_time(torch.randn(8, 40, 16), 0.3, 0.1, 0.3)\n"
+            "import lava.magma.runtime.message_infrastructure.multiprocessing\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
