@@ -34,10 +34,11 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
-# every benchmark (about 2.4 hours on 2 cores); one: lava-delays bench NAME --out DIR
+# every benchmark at smoke-test size (--quick, a few minutes); the full-size
+# study behind a table in docs/results.md: lava-delays bench NAME --out DIR
 bench: install
 	for name in $$($(VENV)/bin/lava-delays bench list); do \
-	  $(VENV)/bin/lava-delays bench $$name --out $(OUT)/bench/$$name || exit 1; \
+	  $(VENV)/bin/lava-delays bench $$name --quick --out $(OUT)/bench-quick/$$name || exit 1; \
 	done
 
 clean-venv:
