@@ -12,7 +12,7 @@ PYTHON310 ?= $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 	$$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 \
 	&& { echo $$c; break; }; done)
 
-.PHONY: install demo test bench clean-venv
+.PHONY: install demo test bench tutorials clean-venv
 
 install: $(STAMP)
 
@@ -40,6 +40,14 @@ bench: install
 	for name in $$($(VENV)/bin/lava-delays bench list); do \
 	  $(VENV)/bin/lava-delays bench $$name --quick --out $(OUT)/bench-quick/$$name || exit 1; \
 	done
+
+# execute every tutorial notebook in place at full size (the stored outputs;
+# a few minutes each on 2 cores); what they write goes to tutorials/tutorial_out/
+tutorials: install
+	cd tutorials && env -u LAVA_DELAYS_TUTORIAL_SMALL ../$(PY) -m jupyter nbconvert \
+	  --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 \
+	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	  *.ipynb
 
 clean-venv:
 	rm -rf $(VENV)

@@ -17,7 +17,7 @@ from lava_delays.engine.online import (OnlineConfig, OnlineLearner, check_spread
                                        spike_augment, train_online)
 from lava_delays.errors import ParameterError
 from lava_delays.plots import delay_histogram, learning_curve
-from lava_delays.progress import epoch_progress
+from lava_delays.progress import epoch_progress, note
 
 
 def _delays(learner: OnlineLearner) -> dict:
@@ -148,6 +148,10 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         learner = OnlineLearner.from_network(
             net, OnlineConfig(**learner_opts),
             readout_scale=readout_scale_of(load_hdf5_metadata(init)), learn=learn)
+        if learner.spiking_output_converted:
+            note("online", f"{init}: the last layer spikes (a lava-dl network); on-line "
+                           "learning uses it as a leaky read-out (same weights and decays, "
+                           "no threshold)")
     else:
         learner = OnlineLearner(info["n_inputs"], info["n_classes"], OnlineConfig(**learner_opts))
     cfg = learner.cfg
@@ -169,6 +173,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     metrics = {
         "accuracy": accuracy, "n_test": int(len(test[1])), "n_train": int(len(train[1])),
         "initial_accuracy": initial_accuracy, "init": None if init is None else str(init),
+        "init_output_as_readout": learner.spiking_output_converted,
         "preset": preset_name, "backend": run.backend,
         "arithmetic": "fixed" if cfg.fixed else "float",
         "delays": cfg.delays, "learn": list(cfg.learn), "recurrent": cfg.recurrent,

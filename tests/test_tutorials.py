@@ -1,6 +1,8 @@
-"""The tutorial notebooks run top to bottom and are stored without outputs.
+"""The tutorial notebooks run top to bottom and are stored executed.
 
-Every ``tutorials/*.ipynb`` is picked up automatically. Each is executed with
+Every ``tutorials/*.ipynb`` is picked up automatically. Each is stored with
+the outputs of one top-to-bottom run at full size (``make tutorials``), so a
+reader browsing it sees its figures and numbers. Each is also executed with
 nbclient in a Jupyter kernel of *this* interpreter (a kernelspec pointing at
 ``sys.executable`` is installed into a temporary prefix, so a fresh venv in CI
 needs nothing but ``ipykernel``), with ``LAVA_DELAYS_TUTORIAL_SMALL=1`` (the
@@ -91,20 +93,51 @@ def test_notebook_runs(path, kernel_spec_manager, tmp_path, monkeypatch):
     assert ran and all(c.execution_count for c in ran), f"{path.name}: cells were not executed"
 
 
+#: the first code cell prints the size it ran at: "size: full" or "size: small ..."
+SIZE_LINE = re.compile(r"^size: (\w+)", re.MULTILINE)
+#: stored notebooks stay small (figures at modest dpi, no embedded arrays)
+MAX_BYTES = 3_000_000
+
+
+def _text(output) -> str:
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type in ("execute_result", "display_data"):
+        return output.get("data", {}).get("text/plain", "")
+    return ""
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_is_stored_clean(path):
-    """Stored without outputs (run it, then clear all outputs before saving),
-    valid nbformat, with the SMALL switch in the first code cell."""
+def test_notebook_is_stored_executed(path):
+    """Valid nbformat, the SMALL switch in the first code cell, and the outputs
+    of one top-to-bottom run at full size: every code cell executed once, in
+    order (execution counts 1..n), no errors, at least one figure, and no
+    output of a SMALL run (re-execute with ``make tutorials``)."""
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
-    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; clear them"
     assert code, f"{path.name} has no code cell"
     assert SMALL_SWITCH.search(code[0].source), (
         f"{path.name}: the first code cell must define "
         "SMALL = os.environ.get(\"LAVA_DELAYS_TUTORIAL_SMALL\") == \"1\" (the test runs small sizes)")
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(code)}: store the outputs of one "
+        "top-to-bottom run (make tutorials)")
+    errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              and any(o.output_type == "error" for o in c.outputs)]
+    assert not errors, f"{path.name}: cells {errors} stored an error"
+    sizes = SIZE_LINE.findall("".join(_text(o) for o in code[0].outputs))
+    assert sizes == ["full"], (
+        f"{path.name}: the first code cell must print 'size: full' (it printed {sizes}); "
+        "the stored outputs must come from a full-size run (make tutorials)")
+    small = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             and any("LAVA_DELAYS_TUTORIAL_SMALL=1" in _text(o) for o in c.outputs)]
+    assert not small, f"{path.name}: cells {small} hold outputs of a small run"
+    figures = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
+    assert figures, f"{path.name}: no stored figure"
+    assert path.stat().st_size < MAX_BYTES, (
+        f"{path.name} is {path.stat().st_size} bytes; keep stored outputs small")
 
 
 def test_tutorials_exist():

@@ -22,10 +22,16 @@ with hidden-weight learning moves a trained network away from what its
 read-out expects (the random B is not aligned with it): on-chip, learn the
 read-out and delays, or use symmetric feedback on the engine.
 
+A network whose last layer spikes -- a lava-dl network exported by slayer,
+which classifies by output spike counts -- starts with that layer as the
+read-out: the same weights (divided by its threshold, as a hidden layer's)
+and decays, no threshold; the learner classifies by read-out voltage, so
+its starting accuracy can differ a little from the spike-count one.
+
 Which neurons the learner takes is a property of their model
 (:mod:`lava_delays.neurons`): its eligibility traces are the filter of CUBA
 LIF neurons, so hidden layers must be CUBA neurons with a threshold and the
-last layer a CUBA neuron without one (the read-out) -- models whose
+last layer a CUBA neuron -- models whose
 :meth:`~lava_delays.neurons.registry.NeuronModel.cuba` form is None (AdLIF)
 are refused with :class:`~lava_delays.errors.UnsupportedFeatureError`.
 """
@@ -71,23 +77,34 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         ``hidden`` sizes, ``delays`` kind, ``du``/``dv``/``readout_du``/
         ``readout_dv``, ``max_delay``, ``layers`` (per hidden layer: ff
         weights, synaptic delays or None, axonal delays or None, recurrent
-        weights or None, recurrent delays or None), ``w_out``, ``recurrent``
-        and ``recurrent_delays``.
+        weights or None, recurrent delays or None), ``w_out``, ``recurrent``,
+        ``recurrent_delays`` and ``spiking_output`` (the last layer had a
+        threshold and became the read-out).
 
     Raises
     ------
     UnsupportedFeatureError
         For what the on-line learner does not have: AdLIF neurons, per-neuron
-        or per-layer different decays/thresholds, read-out delays, a last
-        layer that is not a read-out.
+        or per-layer different decays/thresholds, read-out delays, biases.
     """
     net.validate()
     fixed = net.fixed
     *hidden, out = net.layers
     readout = lookup(out.neurons).cuba(out.neurons)
-    if readout is None or readout.vth is not None or not hidden:
+    if readout is None or not hidden:
         raise UnsupportedFeatureError("on-line learning needs hidden LIF layers followed by a "
-                                      "ReadoutNeurons layer")
+                                      "read-out (or spiking CUBA output) layer")
+    # a spiking output layer (lava-dl networks classify by output spike
+    # counts) becomes the learner's leaky read-out: same weights and decays,
+    # threshold dropped, weights in threshold units as a hidden layer's
+    spiking_output = readout.vth is not None
+    if spiking_output:
+        for name in ("vth", "bias_mant"):
+            if np.ndim(getattr(readout, name)):
+                raise UnsupportedFeatureError(f"output layer: per-neuron {name} is not "
+                                              "supported by the on-line learner")
+        if np.any(np.asarray(readout.bias_mant) != 0):
+            raise UnsupportedFeatureError("output layer: biases are not supported on-line")
     decays, layers, syn_any, ax_any = set(), [], False, False
     max_delay = 0
     for k, layer in enumerate(hidden):
@@ -127,7 +144,9 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     if np.any(out.ff.delay_matrix() != 0) or out.axonal_delays is not None or out.rec is not None:
         raise UnsupportedFeatureError("read-out delays / recurrence are not supported on-line")
     w_out = np.asarray(out.ff.weights, dtype=np.float64)
-    if fixed:
+    if spiking_output:
+        w_out = _float_weights(out.ff, float(readout.vth), fixed)
+    elif fixed:
         w_out = w_out * 2.0 ** int(out.ff.weight_exp)
         scale = readout_scale or max(float(np.abs(w_out).max()), 1e-12)
         w_out = w_out / scale
@@ -139,4 +158,5 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     return {"hidden": tuple(layer.n_out for layer in hidden), "delays": kind, "du": du,
             "dv": dv, "readout_du": rdu, "readout_dv": rdv, "max_delay": max_delay,
             "layers": layers, "w_out": w_out, "recurrent": hidden[0].rec is not None,
-            "recurrent_delays": any(layer[4] is not None for layer in layers)}
+            "recurrent_delays": any(layer[4] is not None for layer in layers),
+            "spiking_output": spiking_output}

@@ -187,6 +187,8 @@ class OnlineLearner:
         self.seed_base = int(rng.integers(0, 2 ** 31))
         #: multiplies every learning rate (train_online's schedule sets it)
         self.lr_scale = 1.0
+        #: from_network: the network's last layer spiked and became the read-out
+        self.spiking_output_converted = False
         self._build(w_out, batch=1)
 
     @classmethod
@@ -196,7 +198,8 @@ class OnlineLearner:
         """A learner that starts from a deployed network's weights and delays
         (on-device fine-tuning). ``config`` gives learning rates, ``fixed``,
         ``feedback``, ``seed`` ...; sizes, delay kinds, decays and
-        ``max_delay`` come from ``net`` (see :mod:`lava_delays.engine.finetune`).
+        ``max_delay`` come from ``net`` (see :mod:`lava_delays.engine.finetune`;
+        a spiking last layer, as lava-dl networks have, becomes the read-out).
         ``learn`` names what learns (default: weights and every kind of delay
         the network has; a kind it does not have is a :class:`ParameterError`)."""
         from dataclasses import replace
@@ -216,6 +219,7 @@ class OnlineLearner:
         learner = cls(net.n_in, net.n_out, cfg)
         learner._init = [layer + (init[-1],) for layer, init in zip(p["layers"], learner._init)]
         learner._build(p["w_out"], batch=1)
+        learner.spiking_output_converted = p["spiking_output"]
         return learner
 
     # --- parameters as plastic-synapse kernels ----------------------------------

@@ -205,3 +205,34 @@ def test_unsupported_netx_blocks_are_named(tmp_path):
         f["layer/1/neuron/type"][()] = "SDNN"
     with pytest.raises(UnsupportedFeatureError, match="/layer/0: conv layer; /layer/1: SDNN"):
         load_hdf5(path)
+
+
+def test_stock_slayer_file_starts_online_learning(tmp_path):
+    """``online --init`` takes a slayer file: its spiking output layer becomes
+    the learner's read-out (same weights in threshold units, same decays), the
+    hidden layer keeps its weights and delays, and learning runs."""
+    import json
+
+    from lava_delays.cli import main
+    from lava_delays.deploy import load_hdf5
+    from lava_delays.engine import OnlineLearner
+    from lava_delays.engine.finetune import learner_parameters
+    path = _slayer_file(tmp_path / "slayer.h5")
+    net = load_hdf5(path)
+    p = learner_parameters(net)
+    assert p["spiking_output"] and p["hidden"] == (10,) and p["delays"] == "synaptic"
+    out = net.layers[1]
+    np.testing.assert_allclose(p["w_out"], out.ff.weights * 2.0 ** out.ff.weight_exp
+                               / out.neurons.vth)
+    learner = OnlineLearner.from_network(net)
+    assert learner.spiking_output_converted
+    # the hidden layer is the file's: the same hidden spikes as the engine
+    spikes = (np.random.default_rng(4).random((2, 40, 12)) < 0.3).astype(np.int64)
+    back = learner.network()
+    np.testing.assert_array_equal(simulate(back, spikes).spikes[0],
+                                  simulate(net, spikes).spikes[0])
+    data = "timing:classes=4,channels=6,repeats=2,gap=4,max_offset=10,length=40,train=32,test=16"
+    assert main(["online", "--data", data, "--init", str(path), "--epochs", "1",
+                 "--out", str(tmp_path / "ft")]) == 0
+    m = json.loads((tmp_path / "ft" / "metrics.json").read_text())
+    assert m["init_output_as_readout"] and m["hidden"] == [10] and len(m["history"]) == 1

@@ -81,7 +81,7 @@ def test_unsupported_networks(trained):
         learner_parameters(ad)
     no_ro = copy.deepcopy(net)
     no_ro.layers = no_ro.layers[:1]
-    with pytest.raises(UnsupportedFeatureError, match="ReadoutNeurons"):
+    with pytest.raises(UnsupportedFeatureError, match="followed by a read-out"):
         learner_parameters(no_ro)
     rd = copy.deepcopy(net)
     rd.layers[1].ff.delays = np.ones(rd.layers[1].ff.shape, int)
