@@ -117,6 +117,25 @@ def online_options(data: str, *, preset: Optional[str] = None, config: Optional[
     return run, learner, name
 
 
+def check_same_encoding(init, trained_on: Optional[str], *specs: Optional[str]) -> None:
+    """A deployed network learns only on data encoded as it was trained
+    (the file's metadata names its training data); None: not recorded."""
+    from lava_delays.data.spec import encoding_of
+    if not trained_on:
+        return
+    want = encoding_of(trained_on)
+    for spec in specs:
+        if spec is None:
+            continue
+        got = encoding_of(spec)
+        if got != want:
+            diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
+            trained = ", ".join(f"{k}={want.get(k)}" for k in diff)
+            raise ParameterError(f"--init {init} was trained on data encoded otherwise than "
+                                 f"{spec!r} (trained with {trained}; here "
+                                 + ", ".join(f"{k}={got.get(k)}" for k in diff) + ")")
+
+
 def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
                preset: Optional[str] = None, config: Optional[dict] = None,
                init: Optional[Path] = None, **options) -> dict:
@@ -133,12 +152,17 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     data = presets.data_spec(preset_name, data)
     out = Path(out)
     check_fresh_output(out)
-    train, test, info = load_split(data, test_data, augment=run.augment,
-                                   seed=learner_opts.get("seed", 0))
     if init is not None:
         from lava_delays.deploy.hdf5 import load_hdf5, load_hdf5_metadata
         from lava_delays.engine.finetune import readout_scale_of
         net = load_hdf5(init)
+        metadata = load_hdf5_metadata(init)
+        check_same_encoding(init, metadata.get("data"), data,
+                            None if test_data is None else presets.data_spec(preset_name,
+                                                                             test_data))
+    train, test, info = load_split(data, test_data, augment=run.augment,
+                                   seed=learner_opts.get("seed", 0))
+    if init is not None:
         if net.n_in != info["n_inputs"] or net.n_out != info["n_classes"]:
             raise ParameterError(f"--init {init} is a {net.n_in} -> {net.n_out} network, the "
                                  f"data has {info['n_inputs']} inputs and "
@@ -147,7 +171,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         learner_opts.setdefault("fixed", net.fixed)       # on-device: the file's arithmetic
         learner = OnlineLearner.from_network(
             net, OnlineConfig(**learner_opts),
-            readout_scale=readout_scale_of(load_hdf5_metadata(init)), learn=learn)
+            readout_scale=readout_scale_of(metadata), learn=learn)
         if learner.spiking_output_converted:
             note("online", f"{init}: the last layer spikes (a lava-dl network); on-line "
                            "learning uses it as a leaky read-out (same weights and decays, "

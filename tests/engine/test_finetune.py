@@ -117,3 +117,20 @@ def test_float_export_read_out_is_not_rescaled(trained, tmp_path):
     assert readout_scale_of(load_hdf5_metadata(tmp_path / "f.h5")) is None
     w = learner_parameters(net, 236.0)["w_out"]          # a scale given anyway: ignored
     np.testing.assert_array_equal(w, net.layers[-1].ff.weights)
+
+
+def test_online_init_refuses_data_encoded_otherwise(trained, tmp_path, capsys):
+    """A deployed network adapts only on data encoded as it was trained: the
+    file's metadata names its data; another encoding is a one-line error."""
+    from lava_delays.deploy import deploy_run
+    deploy_run(trained, tmp_path / "net.h5")
+    other = DATA.replace("gap=4", "gap=5")
+    assert main(["online", "--data", other, "--init", str(tmp_path / "net.h5"), "--epochs",
+                 "1", "--out", str(tmp_path / "ft")]) == 2
+    err = capsys.readouterr().err
+    assert "encoded otherwise" in err and "gap=4" in err and "gap=5" in err
+    assert not (tmp_path / "ft").exists()
+    assert main(["online", "--data", DATA, "--test-data", other, "--init",
+                 str(tmp_path / "net.h5"), "--epochs", "1", "--out", str(tmp_path / "ft")]) == 2
+    assert main(["online", "--data", DATA, "--init", str(tmp_path / "net.h5"), "--epochs", "1",
+                 "--out", str(tmp_path / "ft")]) == 0
