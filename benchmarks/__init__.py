@@ -133,6 +133,40 @@ def fsdd_fold_specs(test_speaker: str, speakers, folder=None):
     return f"fsdd:{folder}:speakers={train}", f"fsdd:{folder}:speakers={test_speaker}"
 
 
+def fold_jobs(out: Path, conditions, seeds, quick: bool = False, quick_options=None,
+              workers: int = 2) -> tuple:
+    """Jobs of a leave-one-speaker-out study on the FSDD folder: every
+    condition and seed on every fold, each ``(condition, held-out speaker,
+    seed, train spec, test spec, run directory, extra options)``. ``quick``:
+    the first fold, the first seed, ``quick_options``, one worker. Returns
+    ``(jobs, workers, folder, speakers)``."""
+    folder = fsdd_folder()
+    speakers = fsdd_speakers(folder)
+    folds, extra = speakers, {}
+    if quick:
+        folds, seeds, extra, workers = speakers[:1], seeds[:1], dict(quick_options or {}), 1
+    jobs = []
+    for speaker in folds:
+        train_spec, test_spec = fsdd_fold_specs(speaker, speakers, folder)
+        for name in conditions:
+            for seed in seeds:
+                jobs.append((name, speaker, seed, train_spec, test_spec,
+                             Path(out) / "runs" / speaker / name.split()[0] / f"seed{seed}",
+                             extra))
+    return jobs, workers, folder, speakers
+
+
+def fold_row(job, metrics: dict, seconds: float, command: str, **extra) -> dict:
+    """The result row of one :func:`fold_jobs` job: condition, held-out
+    speaker, seed, accuracy, the last epoch's train accuracy, run time and
+    the command that reproduces it, plus ``extra``."""
+    name, speaker, seed = job[:3]
+    return {"condition": name, "test_speaker": speaker, "seed": seed,
+            "accuracy": metrics["accuracy"], "n_test": metrics["n_test"],
+            "train_accuracy": metrics["history"][-1]["train_accuracy"], **extra,
+            "seconds": seconds, "command": command}
+
+
 def fsdd_speakers(folder=None) -> list:
     """The speakers of the FSDD folder, sorted."""
     from lava_delays.data.audio import scan_folder

@@ -26,8 +26,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import (fsdd_fold_specs, fsdd_folder, fsdd_speakers, log,
-                                    machine_info, map_jobs, seed_table, write_metrics)
+from lava_delays.benchmarks import (fold_jobs, fold_row, log, machine_info, map_jobs,
+                                    seed_table, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
 CONDITIONS = {LEARNED: {}, FROZEN: {"learn": ["weights"]}}
@@ -45,14 +45,12 @@ def _one(job):
     t0 = time.perf_counter()
     m = train(train_spec, out, test_data=test_spec, seed=seed, **CONDITIONS.get(name, {}),
               **extra)
-    row = {"condition": name, "test_speaker": speaker, "seed": seed,
-           "accuracy": m["accuracy"], "n_test": m["n_test"],
-           "float_accuracy": [r["test_accuracy"] for r in m["history"]
-                              if not r["quantized"]][-1],
-           "train_accuracy": m["history"][-1]["train_accuracy"],
-           "delay_shift": m["delay_shift"], "seconds": time.perf_counter() - t0,
-           "command": f"lava-delays train --data {train_spec} --test-data {test_spec} "
-                      f"--seed {seed}" + (" --learn weights" if name == FROZEN else "")}
+    row = fold_row(job, m, time.perf_counter() - t0,
+                   f"lava-delays train --data {train_spec} --test-data {test_spec} "
+                   f"--seed {seed}" + (" --learn weights" if name == FROZEN else ""),
+                   float_accuracy=[r["test_accuracy"] for r in m["history"]
+                                   if not r["quantized"]][-1],
+                   delay_shift=m["delay_shift"])
     log(f"{name:38s} held out {speaker:8s} seed {seed} deployed {row['accuracy']:.3f} "
         f"(float {row['float_accuracy']:.3f}) {row['seconds']:.0f} s")
     return row
@@ -61,21 +59,10 @@ def _one(job):
 def run(out: Path, quick: bool = False, seeds=SEEDS, workers: int = 2) -> dict:
     out = Path(out)
     t0 = time.perf_counter()
-    folder = fsdd_folder()
-    speakers = fsdd_speakers(folder)
-    folds, extra = speakers, {}
-    if quick:
-        folds, seeds, extra, workers = speakers[:1], seeds[:1], QUICK, 1
-    jobs = []
-    for speaker in folds:
-        train_spec, test_spec = fsdd_fold_specs(speaker, speakers, folder)
-        for name in CONDITIONS:
-            for seed in seeds:
-                jobs.append((name, speaker, seed, train_spec, test_spec,
-                             out / "runs" / speaker / name.split()[0] / f"seed{seed}", extra))
+    jobs, workers, folder, speakers = fold_jobs(out, CONDITIONS, seeds, quick, QUICK, workers)
     all_spec = f"fsdd:{folder}"
     jobs.append(("four-speaker model", "all", 0, all_spec, all_spec,
-                 out / "runs" / "four_speakers", extra))
+                 out / "runs" / "four_speakers", QUICK if quick else {}))
     rows = map_jobs(_one, jobs, workers)
     folds_rows = [r for r in rows if r["test_speaker"] != "all"]
     four = next(r for r in rows if r["test_speaker"] == "all")

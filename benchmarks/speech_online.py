@@ -21,8 +21,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import (fsdd_fold_specs, fsdd_folder, fsdd_speakers, log,
-                                    machine_info, map_jobs, seed_table, write_metrics)
+from lava_delays.benchmarks import (fold_jobs, fold_row, log, machine_info, map_jobs,
+                                    seed_table, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
 CONDITIONS = {LEARNED: {}, FROZEN: {"learn": ["weights"]}}
@@ -37,13 +37,11 @@ def _one(job):
     m = run_online(train_spec, out, test_data=test_spec, seed=seed,
                    **CONDITIONS[name], **extra)
     hist = m["history"]
-    row = {"condition": name, "test_speaker": speaker, "seed": seed,
-           "accuracy": m["accuracy"], "n_test": m["n_test"],
-           "best_accuracy": max(r["test_accuracy"] for r in hist),
-           "train_accuracy": hist[-1]["train_accuracy"],
-           "delay_shift": m["mean_delay_shift"], "seconds": time.perf_counter() - t0,
-           "command": f"lava-delays online --data {train_spec} --test-data {test_spec} "
-                      f"--seed {seed}" + (" --learn weights" if name == FROZEN else "")}
+    row = fold_row(job, m, time.perf_counter() - t0,
+                   f"lava-delays online --data {train_spec} --test-data {test_spec} "
+                   f"--seed {seed}" + (" --learn weights" if name == FROZEN else ""),
+                   best_accuracy=max(r["test_accuracy"] for r in hist),
+                   delay_shift=m["mean_delay_shift"])
     log(f"{name:38s} held out {speaker:8s} seed {seed} test {row['accuracy']:.3f} "
         f"(best epoch {row['best_accuracy']:.3f}) {row['seconds']:.0f} s")
     return row
@@ -52,18 +50,7 @@ def _one(job):
 def run(out: Path, quick: bool = False, seeds=SEEDS, workers: int = 2) -> dict:
     out = Path(out)
     t0 = time.perf_counter()
-    folder = fsdd_folder()
-    speakers = fsdd_speakers(folder)
-    folds, extra = speakers, {}
-    if quick:
-        folds, seeds, extra, workers = speakers[:1], seeds[:1], QUICK, 1
-    jobs = []
-    for speaker in folds:
-        train_spec, test_spec = fsdd_fold_specs(speaker, speakers, folder)
-        for name in CONDITIONS:
-            for seed in seeds:
-                jobs.append((name, speaker, seed, train_spec, test_spec,
-                             out / "runs" / speaker / name.split()[0] / f"seed{seed}", extra))
+    jobs, workers, folder, speakers = fold_jobs(out, CONDITIONS, seeds, quick, QUICK, workers)
     rows = map_jobs(_one, jobs, workers)
     lines, summary = seed_table(rows, "accuracy", list(CONDITIONS), (LEARNED, FROZEN))
     head = (f"On-line learning from scratch, defaults (speech preset), each FSDD speaker held "
