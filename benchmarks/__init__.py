@@ -207,17 +207,35 @@ def seed_table(rows, key: str, conditions, gain_of=None) -> tuple:
     return lines, summary
 
 
+def _spawned_child_init() -> None:
+    # a spawned child starts with its start method set ('spawn'); importing
+    # Lava sets it again and fails if it is set: leave it unset
+    import multiprocessing
+    multiprocessing.set_start_method(None, force=True)
+
+
+def _spawned_pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_spawned_child_init)
+
+
 def map_jobs(fn, jobs, workers: int = 2) -> list:
     """``[fn(job) for job in jobs]``, in ``workers`` spawned processes when
     ``workers > 1`` (spawned, not forked: no copy of numba/thread state).
     ``fn`` must be a module-level function; results keep the jobs' order."""
     if workers <= 1:
         return [fn(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+    with _spawned_pool(workers) as pool:
         return list(pool.map(fn, jobs))
+
+
+def in_child(fn, job):
+    """``fn(job)`` in a fresh spawned process (its own peak memory, no state
+    left behind)."""
+    with _spawned_pool(1) as pool:
+        return pool.submit(fn, job).result()
 
 
 def log(msg: str) -> None:

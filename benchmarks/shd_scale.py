@@ -23,13 +23,12 @@ DIR; tens of minutes on 2 cores).
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
 from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import (log, machine_info, reset_peak_rss, status_kib,
+from lava_delays.benchmarks import (in_child, log, machine_info, reset_peak_rss, status_kib,
                                     write_metrics)
 
 SHD_SAMPLES, SSC_SAMPLES = 8156, 75466
@@ -136,12 +135,6 @@ def _memory(job):
             "rss_before_mib": before / 1024, "peak_rss_mib": status_kib("VmHWM") / 1024}
 
 
-def _in_child(fn, job):
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(fn, (job,))
-
-
 def run(out: Path, quick: bool = False, threads: int = 2) -> dict:
     out = Path(out)
     t0 = time.perf_counter()
@@ -155,11 +148,11 @@ def run(out: Path, quick: bool = False, threads: int = 2) -> dict:
                 log(f"writing {count} SHD-like samples to {path}")
                 make_shd_like(path, count, events, seed=split == "test")
     log("one epoch with the SHD preset")
-    ours = _in_child(_epoch_ours, (shd_root, out / "run", threads))
+    ours = in_child(_epoch_ours, (shd_root, out / "run", threads))
     log(f"  {ours['seconds']:.0f} s; one epoch of the slayer network")
-    plain = _in_child(_epoch_slayer, (shd_root, 64, threads))
+    plain = in_child(_epoch_slayer, (shd_root, 64, threads))
     log(f"  {plain['seconds']:.0f} s; peak memory, SHD-size and SSC-size files")
-    memory = {name: _in_child(_memory, (root, out / f"mem_{name}", batches))
+    memory = {name: in_child(_memory, (root, out / f"mem_{name}", batches))
               for name, root in (("shd_size", shd_root), ("ssc_size", ssc_root))}
     ratio = ours["seconds"] / plain["seconds"]
     growth = memory["ssc_size"]["peak_rss_mib"] / memory["shd_size"]["peak_rss_mib"] - 1

@@ -78,3 +78,16 @@ def test_shd_scale_quick(tmp_path):
     assert set(m["memory"]) == {"shd_size", "ssc_size"}
     assert m["memory"]["ssc_size"]["samples_in_file"] == 2048
     assert "peak RSS" in m["table"]
+
+
+def _import_lava(_):
+    import lava.magma.runtime.runtime  # noqa: F401
+    return True
+
+
+def test_spawned_benchmark_workers_can_import_lava():
+    """Benchmark jobs run in spawned processes, whose start method is set;
+    Lava sets it again on import (a deployment step in a job imports it)."""
+    from lava_delays.benchmarks import in_child, map_jobs
+    assert map_jobs(_import_lava, [0, 1], workers=2) == [True, True]
+    assert in_child(_import_lava, 0)
