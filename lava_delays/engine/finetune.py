@@ -61,6 +61,16 @@ def _float_weights(conn, vth: float, fixed: bool) -> np.ndarray:
     return w / vth
 
 
+def _check_uniform(cuba, where: str, names) -> None:
+    """The learner has one value per layer of ``names`` and no biases."""
+    for name in names:
+        if np.ndim(getattr(cuba, name)):
+            raise UnsupportedFeatureError(f"{where}: per-neuron {name} is not supported "
+                                          "by the on-line learner")
+    if np.any(np.asarray(cuba.bias_mant) != 0):
+        raise UnsupportedFeatureError(f"{where}: biases are not supported on-line")
+
+
 def readout_scale_of(metadata: dict) -> Optional[float]:
     """The trainer's read-out scale from a deployed file's metadata
     (:func:`lava_delays.deploy.load_hdf5_metadata`), or None."""
@@ -99,12 +109,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     # threshold dropped, weights in threshold units as a hidden layer's
     spiking_output = readout.vth is not None
     if spiking_output:
-        for name in ("vth", "bias_mant"):
-            if np.ndim(getattr(readout, name)):
-                raise UnsupportedFeatureError(f"output layer: per-neuron {name} is not "
-                                              "supported by the on-line learner")
-        if np.any(np.asarray(readout.bias_mant) != 0):
-            raise UnsupportedFeatureError("output layer: biases are not supported on-line")
+        _check_uniform(readout, "output layer", ("vth", "bias_mant"))
     decays, layers, syn_any, ax_any = set(), [], False, False
     max_delay = 0
     for k, layer in enumerate(hidden):
@@ -112,12 +117,7 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
         if cuba is None or cuba.vth is None:
             raise UnsupportedFeatureError(f"layer {k}: the on-line learner has LIF neurons only, "
                                           f"not {type(layer.neurons).__name__}")
-        for name in ("du", "dv", "vth", "bias_mant"):
-            if np.ndim(getattr(cuba, name)):
-                raise UnsupportedFeatureError(f"layer {k}: per-neuron {name} is not supported "
-                                              "by the on-line learner")
-        if np.any(np.asarray(cuba.bias_mant) != 0):
-            raise UnsupportedFeatureError(f"layer {k}: biases are not supported on-line")
+        _check_uniform(cuba, f"layer {k}", ("du", "dv", "vth", "bias_mant"))
         decays.add(_decays(cuba, fixed))
         vth = float(cuba.vth)
         syn = None if layer.ff.delays is None else layer.ff.delay_matrix().astype(float)
