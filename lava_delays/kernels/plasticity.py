@@ -168,14 +168,31 @@ def delay_kernel(sigma: float, fixed: bool):
 
 
 @njit(cache=True, nogil=True)
+def _delay_slopes(hist, kernel, offset, n_delays):
+    # slope[b, d, i] = sum_m kernel[m] hist[b, d + offset + m, i] (taps outside
+    # the history count as 0), summed in the order of m: computed once per
+    # step and delay value instead of once per synapse
+    n_batch, n_hist, n_pre = hist.shape
+    out = np.zeros((n_batch, n_delays, n_pre), hist.dtype)
+    for b in range(n_batch):
+        for d in range(n_delays):
+            for m in range(kernel.shape[0]):
+                k = d + offset + m
+                if 0 <= k < n_hist:
+                    c = kernel[m]
+                    for i in range(n_pre):
+                        out[b, d, i] += c * hist[b, k, i]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit,
-                kernel, offset, kdiv):
+                slopes, kdiv):
     # float: div = 1 and limit = 0 (no rounding, no saturation)
     # fixed: products are floor-divided by div = 2**shift (== >> shift) and
     # accumulators saturate at +-limit
     n_batch, n_post = psi_c.shape
     n_pre = hist.shape[2]
-    n_hist = hist.shape[1]
     n_sat = 0
     for b in range(n_batch):
         for j in range(n_post):
@@ -184,9 +201,8 @@ def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit,
                 continue
             for i in range(n_pre):
                 d = delays[j, i]
-                now = hist[b, d, i]
                 if do_w:
-                    inc = p * now
+                    inc = p * hist[b, d, i]
                     if div > 1:
                         inc = inc // div
                     e_w[b, j, i] += inc
@@ -194,12 +210,7 @@ def _accumulate(e_w, e_d, hist, psi_c, weights, delays, do_w, do_d, div, limit,
                         e_w[b, j, i] = limit if e_w[b, j, i] > 0 else -limit
                         n_sat += 1
                 if do_d:
-                    slope = hist[b, 0, i] * 0
-                    for m in range(kernel.shape[0]):
-                        k = d + offset + m
-                        if 0 <= k < n_hist:
-                            slope += kernel[m] * hist[b, k, i]
-                    inc = p * weights[j, i] * slope
+                    inc = p * weights[j, i] * slopes[b, d, i]
                     if div > 1:
                         inc = inc // (div * kdiv)
                     e_d[b, j, i] += inc
@@ -237,12 +248,14 @@ def accumulate_eligibility(e_w, e_d, trace: PreTrace, psi: np.ndarray, c_t,
     taps, offset = kernel if kernel is not None else delay_kernel(0.0, trace.fixed)
     psi_c = np.ascontiguousarray(psi * c_t, dtype=dtype)
     fixed = trace.fixed
+    delays = np.ascontiguousarray(delays, dtype=np.int64)
+    n_delays = int(delays.max(initial=0)) + 1 if learn_delays else 0
+    slopes = _delay_slopes(trace.hist, np.ascontiguousarray(taps, dtype=dtype), int(offset),
+                           n_delays)
     n_sat = _accumulate(e_w, e_d, trace.hist, psi_c,
-                        np.ascontiguousarray(weights, dtype=dtype),
-                        np.ascontiguousarray(delays, dtype=np.int64), learn_weights,
+                        np.ascontiguousarray(weights, dtype=dtype), delays, learn_weights,
                         learn_delays, 2 ** ELIGIBILITY_SHIFT if fixed else 1,
-                        2 ** (ELIGIBILITY_BITS - 1) - 1 if fixed else 0,
-                        np.ascontiguousarray(taps, dtype=dtype), int(offset),
+                        2 ** (ELIGIBILITY_BITS - 1) - 1 if fixed else 0, slopes,
                         2 ** KERNEL_FRAC_BITS if fixed else 1)
     if fixed and trace.counter is not None:
         trace.counter.add("eligibility_saturate", n_sat)
