@@ -114,8 +114,10 @@ def targets(folder: Path) -> str:
                          f"mean {_pp(adapt['mean_gain_pp'][name])}, smallest {_pp(worst)}",
                          "`lava-delays bench speech_adapt`"))
     if engine is not None and "parity" in engine:
+        par = engine["parity"]
         rows.append(("Lava `fixed_pt` vs engine spike parity", "1.000",
-                     f"{float(engine['parity']):.3f}", "`lava-delays bench engine`"))
+                     f"{par['fraction_identical']:.3f} ({par['n_samples']} samples)",
+                     "`lava-delays bench engine`"))
     if shd is not None:
         rows.append(("SHD-size epoch, SHD preset, 2 cores", "≤ 2 min and ≤ 1.5× slayer",
                      f"{shd['ours']['seconds'] / 60:.1f} min, {shd['ratio']:.2f}× slayer",

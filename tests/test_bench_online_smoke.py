@@ -163,3 +163,18 @@ def test_online_delay_only_quick(tmp_path):
     assert sweep == {(10, c) for c in online_delay_only.SIZE_CONDITIONS}
     assert "feed-forward gain vs layer size" in m["table"]
     assert "   8 hidden:" in m["table"] and "  10 hidden:" in m["table"]
+
+
+@pytest.mark.lava
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name,check", [
+    ("delay_dense", lambda m: m["identical_output_all"] is True),
+    ("engine", lambda m: m["parity"]["all_identical"] is True),
+    ("online_timing", lambda m: len(m["rows"]) > 0),
+])
+def test_quick_runs_of_the_remaining_benchmarks(name, check, tmp_path):
+    """Every benchmark runs at smoke-test size (what ``make bench`` does)."""
+    from lava_delays.cli import main
+    assert main(["bench", name, "--quick", "--out", str(tmp_path / name)]) == 0
+    m = json.loads((tmp_path / name / "metrics.json").read_text())
+    assert m["quick"] is True and check(m)
