@@ -105,7 +105,10 @@ def test_ctrl_c_is_one_line_exit_130_and_resumable(tmp_path):
     run = tmp_path / "run"
     argv = [sys.executable, "-m", "lava_delays.cli", "train", "--data",
             "timing:train=400,test=20", "--out", str(run), "--epochs", "40", "--hidden", "8"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell's background job ignores SIGINT, and so would the child: a
+    # user's Ctrl-C reaches a foreground process with the default handler
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while not (run / "checkpoint.pt").exists() and time.time() < deadline:
         time.sleep(0.2)
