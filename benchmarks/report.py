@@ -50,7 +50,9 @@ Every table below is printed by a benchmark (`lava-delays bench NAME`) whose
 defaults reproduce it; its `metrics.json` is committed beside this page
 (`docs/results/NAME.json`) and this page is generated from those files
 (`python -m lava_delays.benchmarks.report`). Times are wall-clock on the
-machine named under each table, usually two runs at a time on its two cores.
+machine named under each table, usually two runs at a time on its two cores;
+where other benchmarks shared the machine, they are upper bounds (the speed
+benchmarks measure their contenders side by side, so their ratios hold).
 """
 
 
