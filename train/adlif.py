@@ -26,7 +26,7 @@ import torch
 from lava_delays.fixed_point import (ACTIVATION_SHIFT, DECAY_UNITY, DEFAULT_PSI_SIGMA,
                                      THRESHOLD_SHIFT)
 from lava_delays.kernels.adlif import RANGES
-from lava_delays.train.dynamics import adlif_over_time
+from lava_delays.train.dynamics import adlif_over_time, fixed_adlif_over_time
 from lava_delays.train.neuron import TrainNeurons
 from lava_delays.train.quantize import ste_decay, ste_round, ste_saturate
 from lava_delays.train.surrogate import spike
@@ -80,7 +80,9 @@ class AdLIF(TrainNeurons):
 
     def over_time(self, current: torch.Tensor):
         if self.quantized:
-            return None
+            p = self.params()
+            return fixed_adlif_over_time(current, p["alpha"], p["beta"], p["a"], p["b"],
+                                         float(self.scale << THRESHOLD_SHIFT), self.psi_sigma)
         p = self.clamped()
         return adlif_over_time(current, p["alpha"], p["beta"], p["a"], p["b"], self.vth,
                                self.psi_sigma * self.vth)

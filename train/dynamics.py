@@ -13,13 +13,16 @@ another (rows batch x neuron split over threads):
 * :func:`fixed_lif_over_time` -- the same LIF / read-out in quantized mode:
   the fixed-point kernel's integers, straight-through gradients;
 * :func:`adlif_over_time` -- AdLIF+ (``train/adlif.py`` in float mode):
-  reset by subtraction through the surrogate, learnable alpha, beta, a, b.
+  reset by subtraction through the surrogate, learnable alpha, beta, a, b;
+* :func:`fixed_adlif_over_time` -- the same AdLIF+ in quantized mode (12-bit
+  parameters, truncation, saturation), straight-through gradients, the same
+  backward recursion in units of the 12-bit fractions.
 
 Same equations and the same order of floating-point operations as the
 step-by-step modules, so spikes are identical; gradients equal autograd of
 the step loop to rounding (tested). The trainer's neuron modules call them
 in ``over_time`` (:class:`~lava_delays.train.neuron.TrainNeurons`), which
-feed-forward layers use; recurrent layers and quantized AdLIF+ step.
+feed-forward layers use; recurrent layers step.
 
 Backward (adjoints ``lu``, ``lv``/``lw``, ``ls`` of the states, ``psi`` the
 surrogate, ``g`` the gradient arriving at the layer's output):
@@ -112,8 +115,8 @@ class LIFOverTime(torch.autograd.Function):
         g = grad.to(vpre.dtype).contiguous().numpy()
         ga = np.empty_like(g)
         one = g.dtype.type
-        _over_rows(_lif_backward, g, vpre.numpy(), out.numpy(), one(1 - du), one(1 - dv), one(sigma),
-                      spiking, ga)
+        _over_rows(_lif_backward, g, vpre.numpy(), out.numpy(), one(1 - du), one(1 - dv),
+                   one(sigma), spiking, ga)
         return torch.from_numpy(ga), None, None, None, None
 
 
@@ -147,10 +150,13 @@ def _adlif_forward(a, alpha, beta, pa, pb, vth, out, us, ws, r0, r1):
 
 
 @njit(cache=True, nogil=True)
-def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma,
+def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma, fixed,
                     ga, galpha, gbeta, gpa, gpb, r0, r1):
     # per (b, j): reverse-time adjoints; parameter gradients summed per (b, j)
-    # into (B, n) rows, reduced over the batch by the caller
+    # into (B, n) rows, reduced over the batch by the caller. fixed: the
+    # quantized neuron (alpha..b = 12-bit values / 4096, a = 64 x input):
+    # the surrogate is taken of u / vth (width sigma), and w's target was
+    # truncated in the forward pass
     B, T, n = g.shape
     one = g.dtype.type(1)
     zero = g.dtype.type(0)
@@ -165,8 +171,12 @@ def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma,
         s_b = zero
         for t in range(T - 1, -1, -1):
             u = us[b, t, j]
-            d = u - vth
-            psi = np.exp(-(d * d) / (2 * sigma * sigma))
+            if fixed:
+                d = u / vth - one
+                psi = np.exp(-(d * d) / (2 * sigma * sigma)) / vth
+            else:
+                d = u - vth
+                psi = np.exp(-(d * d) / (2 * sigma * sigma))
             ls = g[b, t, j] - al * vth * lu1 + (one - be) * cb * vth * lw1
             lu = ls * psi + al * lu1 + (one - be) * ca * lw1
             lw = -(one - al) * lu1 + be * lw1
@@ -177,7 +187,10 @@ def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma,
             else:
                 u0, w0, s0 = zero, zero, zero
             s_al += lu * ((u0 - vth * s0) - (a[b, t, j] - w0))
-            s_be += lw * (w0 - (ca * u0 + cb * vth * s0))
+            if fixed:
+                s_be += lw * (w0 - np.trunc((ca * 4096.0 * u0 + cb * 4096.0 * vth * s0) / 4096.0))
+            else:
+                s_be += lw * (w0 - (ca * u0 + cb * vth * s0))
             s_a += lw * (one - be) * u0
             s_b += lw * (one - be) * vth * s0
             lu1, lw1 = lu, lw
@@ -216,7 +229,7 @@ class AdLIFOverTime(torch.autograd.Function):
         sums = [np.empty((B, n), a.dtype) for _ in range(4)]
         one = a.dtype.type
         _over_rows(_adlif_backward, g, a, us.numpy(), ws.numpy(), out.numpy(),
-                        *(p.numpy() for p in params), one(ctx.vth), one(ctx.sigma), ga, *sums)
+                   *(p.numpy() for p in params), one(ctx.vth), one(ctx.sigma), False, ga, *sums)
         pg = [torch.from_numpy(s.sum(axis=0)).to(dt) for s, dt in zip(sums, ctx.param_dtypes)]
         return (torch.from_numpy(ga), *pg, None, None)
 
@@ -227,6 +240,75 @@ def adlif_over_time(current: torch.Tensor, alpha, beta, a, b, vth: float,
     ``alpha, beta, a, b`` (n,) are the clamped parameters, ``sigma`` the
     surrogate width in voltage units."""
     return AdLIFOverTime.apply(current, alpha, beta, a, b, float(vth), float(sigma))
+
+
+@njit(cache=True, nogil=True)
+def _adlif_fixed_forward(a, qalpha, qbeta, qa, qb, vth, limit, out, us, ws, r0, r1):
+    # the fixed-point AdLIF+ of lava_delays.kernels.adlif in float64 integers
+    # (the trainer's quantized step): parameters are 12-bit integers,
+    # x / 4096 truncates toward zero, u and w saturate at +-(limit - 1)
+    B, T, n = a.shape
+    lim = limit - 1.0
+    for bj in range(r0, r1):
+        b, j = bj // n, bj % n
+        al, be, ca, cb = qalpha[j], qbeta[j], qa[j], qb[j]
+        u = 0.0
+        w = 0.0
+        s = 0.0
+        for t in range(T):
+            drive = a[b, t, j] * 64.0 - w
+            u_new = np.trunc((al * (u - vth * s) + (4096.0 - al) * drive) / 4096.0)
+            target = np.trunc((ca * u + cb * vth * s) / 4096.0)
+            w = np.trunc((be * w + (4096.0 - be) * target) / 4096.0)
+            w = min(max(w, -lim), lim)
+            u = min(max(u_new, -lim), lim)
+            s = 1.0 if u / vth > 1.0 else 0.0
+            out[b, t, j] = s
+            us[b, t, j] = u
+            ws[b, t, j] = w
+
+
+class FixedAdLIFOverTime(torch.autograd.Function):
+    """The quantized AdLIF+ of the trainer over a whole sequence, float64,
+    straight-through gradients; differentiable in the current and in the
+    12-bit parameter values."""
+
+    @staticmethod
+    def forward(ctx, current, qalpha, qbeta, qa, qb, vth, sigma, limit):
+        a = current.detach().to(torch.float64).contiguous().numpy()
+        q = [p.detach().to(torch.float64).contiguous().numpy() for p in (qalpha, qbeta, qa, qb)]
+        out, us, ws = np.empty_like(a), np.empty_like(a), np.empty_like(a)
+        _over_rows(_adlif_fixed_forward, a, *q, float(vth), float(limit), out, us, ws)
+        ctx.save_for_backward(torch.from_numpy(a), torch.from_numpy(us), torch.from_numpy(ws),
+                              torch.from_numpy(out), *(torch.from_numpy(p) for p in q))
+        ctx.vth, ctx.sigma = float(vth), float(sigma)
+        ctx.param_dtypes = [p.dtype for p in (qalpha, qbeta, qa, qb)]
+        return torch.from_numpy(out)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        a, us, ws, out, *q = ctx.saved_tensors
+        g = grad.to(torch.float64).contiguous().numpy()
+        a64 = a.numpy() * 64.0
+        B, T, n = a64.shape
+        ga = np.empty_like(a64)
+        sums = [np.empty((B, n)) for _ in range(4)]
+        _over_rows(_adlif_backward, g, a64, us.numpy(), ws.numpy(), out.numpy(),
+                   *(p.numpy() / 4096.0 for p in q), ctx.vth, ctx.sigma, True, ga, *sums)
+        # the recursion runs in units of the 12-bit fractions (value / 4096)
+        pg = [torch.from_numpy(s.sum(axis=0) / 4096.0).to(dt)
+              for s, dt in zip(sums, ctx.param_dtypes)]
+        return (torch.from_numpy(ga * 64.0), *pg, None, None, None)
+
+
+def fixed_adlif_over_time(current: torch.Tensor, qalpha, qbeta, qa, qb, vth: float,
+                          psi_sigma: float) -> torch.Tensor:
+    """Spikes of the quantized AdLIF+ (12-bit ``alpha, beta, a, b`` (n,),
+    threshold ``vth`` in integer voltage units) for integer ``current``
+    (batch, T, n), CPU, float64, straight-through gradients."""
+    return FixedAdLIFOverTime.apply(current, qalpha, qbeta, qa, qb, float(vth),
+                                    float(psi_sigma), float(STATE_LIMIT))
 
 
 @njit(cache=True, nogil=True)
@@ -286,8 +368,8 @@ class FixedLIFOverTime(torch.autograd.Function):
     def forward(ctx, current, keep_u, keep_v, unit, sigma, spiking, limit):
         a = current.detach().to(torch.float64).contiguous().numpy()
         out, vpre = np.empty_like(a), np.empty_like(a)
-        _over_rows(_lif_fixed_forward, a, float(keep_u), float(keep_v), float(unit), bool(spiking),
-                           float(limit), out, vpre)
+        _over_rows(_lif_fixed_forward, a, float(keep_u), float(keep_v), float(unit),
+                   bool(spiking), float(limit), out, vpre)
         ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
         ctx.params = (float(keep_u), float(keep_v), float(unit), float(sigma), bool(spiking))
         return torch.from_numpy(out)
@@ -313,4 +395,4 @@ def fixed_lif_over_time(current: torch.Tensor, du: int, dv: int, scale: int, psi
                                   psi_sigma, spiking, float(STATE_LIMIT))
 
 
-__all__ = ["adlif_over_time", "fixed_lif_over_time", "lif_over_time"]
+__all__ = ["adlif_over_time", "fixed_adlif_over_time", "fixed_lif_over_time", "lif_over_time"]
