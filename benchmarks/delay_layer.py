@@ -27,9 +27,9 @@ so a load change on a shared machine hits every contender alike):
     lava-dl's ``slayer.synapse.Dense(n_in, n_post)`` after
     ``slayer.axon.Delay(max_delay=...)``, layout (batch, n_in, T): one
     learnable delay per *input channel* (axonal), not per synapse.
-``previous (taps)``
-    the tap-by-tap matmul formulation this layer used before
-    (``delayed_current_taps``), for the before/after.
+``tap-by-tap``
+    the tap-by-tap matmul reference formulation (``delayed_current_taps``:
+    one matmul per integer tap of a time-shifted view).
 ``conv (any device)``
     the device-agnostic formulation used off the CPU (``delayed_current_conv``:
     one ``conv1d`` with the tap kernel each way, no per-tap Python loop; on a
@@ -67,7 +67,7 @@ LABELS = {
     "dcls_v1": "DCLS Dcls1d v1",
     "dcls_gauss": "DCLS Dcls1d gauss",
     "slayer": "slayer Dense + axon.Delay",
-    "taps": "previous (tap-by-tap)",
+    "taps": "tap-by-tap reference",
     "conv": "conv (any device)",
 }
 
@@ -285,7 +285,7 @@ def format_table(metrics: dict) -> str:
                      + ("met" if metrics["target_met"] else "NOT met")
                      + " (median times, every thread count)")
     lines += [
-        f"ours vs previous tap-by-tap output: max |diff| {metrics['max_abs_diff_vs_taps']:.2e} "
+        f"ours vs the tap-by-tap reference output: max |diff| {metrics['max_abs_diff_vs_taps']:.2e} "
         f"(float32, |out| up to {metrics['max_abs_out']:.1f}); path: {metrics['ours_path']}",
         "held: RSS kept after the forward pass (output + autograd state); peak: RSS peak "
         "during forward + backward; both above the RSS before the step, fresh child process, "
@@ -307,7 +307,7 @@ def run(out: Path, quick: bool = False) -> dict:
         print(DCLS_HINT, flush=True)
     names = contenders(dcls)
 
-    # the same layer two ways: ours == the previous formulation
+    # the same layer two ways: ours == the tap-by-tap reference
     a, b = make("ours", cfg).output(), make("taps", cfg).output()
     x = (torch.rand(cfg["batch"], cfg["steps"], cfg["n_in"],
                     generator=torch.Generator().manual_seed(0)) < cfg["rate"]).float()
@@ -327,7 +327,7 @@ def run(out: Path, quick: bool = False) -> dict:
         return {t: (results[num]["time"][t]["median_ms"] / results[den]["time"][t]["median_ms"])
                 for t in times} if num in results and den in results else {}
     ratios = {"ours / Linear": ratio("ours", "linear"),
-              "previous (taps) / ours": ratio("taps", "ours"),
+              "tap-by-tap / ours": ratio("taps", "ours"),
               "conv (any device) / ours": ratio("conv", "ours"),
               "slayer Dense+Delay / ours": ratio("slayer", "ours")}
     if dcls:

@@ -1,7 +1,7 @@
 """On-line three-factor learning on the synthetic timing task: which delays
 help, and does learning them help?
 
-Conditions (seed 000's comparison), feed-forward and recurrent, same hidden
+Conditions (the comparison of arXiv:2601.00668), feed-forward and recurrent, same hidden
 size, same initial weights, 20 epochs of the engine learner (float):
 
 * ``weights only``        -- no delays, weights learn

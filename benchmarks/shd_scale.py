@@ -18,8 +18,8 @@ batches come from the file (nothing is materialised).
   opens the split and trains 40 batches, on the SHD-size file and on an
   SSC-size file (75,466 samples, fewer events each: only the file grows).
 
-Run: ``lava-delays bench shd_scale --out DIR`` (writes ~0.5 GB of data under
-DIR; tens of minutes on 2 cores).
+Run: ``lava-delays bench shd_scale --out DIR`` (writes the generated files
+under DIR once, a few minutes; then about 2 minutes on 2 cores).
 """
 from __future__ import annotations
 

@@ -14,9 +14,8 @@ dropout, shifted and augmented recordings, 12 epochs of which the last is
 quantization-aware) and the same with ``--learn weights``: the same network
 with the same random delays frozen. The reported accuracy is the deployed
 fixed-point one (the quantized trainer, spike for spike the engine's and
-Lava's). Also trains the four-speaker model (every speaker of the folder;
-the acceptance model, tested on speakers outside the folder) and reports
-its run time.
+Lava's). Also trains the four-speaker model (every speaker of the folder:
+the model to test on further speakers) and reports its run time.
 
 Run: ``lava-delays bench speech_offline --out DIR`` (32 + 1 trainings, two at
 a time: about 15 minutes on 2 cores).

@@ -13,8 +13,8 @@ default network's random delays frozen (weights learn), and the defaults
 (weights and delays learn). Offline accuracy is the deployed fixed-point
 one; on-line the float engine's.
 
-Run: ``lava-delays bench timing --out DIR`` (32 runs, two at a time: about
-15 minutes on 2 cores).
+Run: ``lava-delays bench timing --out DIR`` (32 runs, two at a time: 15-30
+minutes on 2 cores).
 """
 from __future__ import annotations
 

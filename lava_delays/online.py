@@ -150,6 +150,8 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
     run, learner_opts, preset_name = online_options(data, preset=preset, config=config,
                                                     init=init, **options)
     data = presets.data_spec(preset_name, data)
+    if test_data is not None:
+        test_data = presets.data_spec(preset_name, test_data)
     out = Path(out)
     check_fresh_output(out)
     if init is not None:
@@ -157,9 +159,7 @@ def run_online(data: str, out: Path, *, test_data: Optional[str] = None,
         from lava_delays.engine.finetune import readout_scale_of
         net = load_hdf5(init)
         metadata = load_hdf5_metadata(init)
-        check_same_encoding(init, metadata.get("data"), data,
-                            None if test_data is None else presets.data_spec(preset_name,
-                                                                             test_data))
+        check_same_encoding(init, metadata.get("data"), data, test_data)
     train, test, info = load_split(data, test_data, augment=run.augment,
                                    seed=learner_opts.get("seed", 0))
     if init is not None:

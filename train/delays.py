@@ -52,8 +52,8 @@ kernel and no time-unfolded input is ever built. Only first derivatives
 
 Other devices (CUDA, ...) use :func:`delayed_current_conv`: one causal
 ``conv1d`` with the tap kernel each way. :func:`delayed_current_taps` is the
-earlier tap-by-tap formulation (one matmul per integer tap of a time-shifted
-view, ``O(B T n_in n_post (max_delay + 2))``), kept for comparison.
+tap-by-tap reference formulation (one matmul per integer tap of a
+time-shifted view, ``O(B T n_in n_post (max_delay + 2))``).
 
 Measured (``lava-delays bench delay_layer``: 700 -> 256, max_delay 25,
 T 100, batch 32, 5 % input spikes, float32, one forward + backward; median

@@ -1,4 +1,4 @@
-"""Neuron dynamics over all time steps in one call (float training).
+"""Neuron dynamics over all time steps in one call (float and quantized).
 
 Stepping a neuron layer in Python costs a few dozen torch operations per time
 step for the forward pass and as many for autograd's backward: for the

@@ -7,7 +7,7 @@ that recurrent connections can feed back (same equations, same order)::
     s[t] = v[t] > vth ;  v[t] = 0 where s[t]
 
 Float mode: threshold ``vth`` (1 in the trainer), spikes through the
-Gaussian surrogate of seed 000.
+Gaussian surrogate of arXiv:2601.00668.
 Quantized mode (``scale`` set, float64): integer units of the fixed-point
 kernel -- 12-bit decays with lava's +1 current offset, input << 6, u wraps and
 v saturates at 24 bits, threshold ``scale << 6`` -- with straight-through

@@ -1,4 +1,4 @@
-"""Spike function with the Gaussian surrogate gradient of seed 000 (torch).
+"""Spike function with the Gaussian surrogate gradient of arXiv:2601.00668 (torch).
 
 Forward: Heaviside ``v > vth`` (as every kernel of this library); backward:
 ``psi = exp(-(v - vth)**2 / (2 sigma**2))`` -- the float kernel

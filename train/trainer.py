@@ -38,7 +38,7 @@ class TrainConfig:
     """Optimisation settings (stored in every checkpoint).
 
     Learning rates are per parameter kind; delays learn ~10x faster than
-    weights (seed 001). The last ``qat_epochs`` epochs (default: 10 %, 1..3)
+    weights (arXiv:2311.16112). The last ``qat_epochs`` epochs (default: 10 %, 1..3)
     train the quantized forward pass (8-bit weights, integer delays,
     fixed-point neurons).
     """

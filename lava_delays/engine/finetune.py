@@ -108,8 +108,8 @@ def learner_parameters(net: Network, readout_scale: Optional[float] = None) -> d
     # counts) becomes the learner's leaky read-out: same weights and decays,
     # threshold dropped, weights in threshold units as a hidden layer's
     spiking_output = readout.vth is not None
-    if spiking_output:
-        _check_uniform(readout, "output layer", ("vth", "bias_mant"))
+    _check_uniform(readout, "output layer",
+                   ("du", "dv", "bias_mant") + (("vth",) if spiking_output else ()))
     decays, layers, syn_any, ax_any = set(), [], False, False
     max_delay = 0
     for k, layer in enumerate(hidden):

@@ -1,4 +1,4 @@
-"""Adaptive LIF neuron, AdLIF+ of seed 001 (float and fixed point).
+"""Adaptive LIF neuron, AdLIF+ of arXiv:2311.16112 (float and fixed point).
 
 Equations (all right-hand sides read the state of step ``t-1``)::
 
@@ -15,7 +15,7 @@ Per-neuron parameters are learnable and clamped to:
 
 * alpha in [exp(-1/5), exp(-1/25)]   (membrane tau 5..25 steps)
 * beta  in [exp(-1/30), exp(-1/300)] (adaptation tau 30..300 steps)
-* a in [0, 1], b in [0, 2]           (positive only, seed 001)
+* a in [0, 1], b in [0, 2]           (positive only, as in arXiv:2311.16112)
 
 Fixed point: alpha, beta, a, b are 12-bit fractions (x * 4096), u and w are
 24-bit and saturate (counted), the input is shifted left by 6 like LIF's, and

@@ -1,5 +1,5 @@
 """Three-factor plasticity of weights, synaptic delays and axonal delays
-(seed 000), as e-prop-style eligibility traces times a top-down error.
+(arXiv:2601.00668), as e-prop-style eligibility traces times a top-down error.
 
 Derivation (our own; the seed gives only the paper's abstract). A CUBA LIF
 neuron j receives ``a_j(t) = sum_i w_ji x_i(t - 1 - d_ji)``, so without the

@@ -1,4 +1,4 @@
-"""Gaussian surrogate derivative psi of seed 000.
+"""Gaussian surrogate derivative psi of the three-factor rule (arXiv:2601.00668).
 
 ``psi = exp(-(v - vth)**2 / (2 sigma**2))`` measures how close a neuron is to
 its threshold. The three-factor rules use it *only* inside eligibility traces.

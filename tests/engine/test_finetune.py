@@ -1,5 +1,6 @@
 """On-device fine-tuning: a deployed (trained, quantized, exported) network
 becomes the starting point of on-line learning, with the same behaviour."""
+import dataclasses
 import json
 
 import numpy as np
@@ -83,6 +84,14 @@ def test_unsupported_networks(trained):
     no_ro.layers = no_ro.layers[:1]
     with pytest.raises(UnsupportedFeatureError, match="followed by a read-out"):
         learner_parameters(no_ro)
+    rb = copy.deepcopy(net)
+    rb.layers[1].neurons = dataclasses.replace(rb.layers[1].neurons, bias_mant=0.5)
+    with pytest.raises(UnsupportedFeatureError, match="output layer: biases"):
+        learner_parameters(rb)
+    rpn = copy.deepcopy(net)
+    rpn.layers[1].neurons = dataclasses.replace(rpn.layers[1].neurons, dv=np.full(3, 0.05))
+    with pytest.raises(UnsupportedFeatureError, match="output layer: per-neuron dv"):
+        learner_parameters(rpn)
     rd = copy.deepcopy(net)
     rd.layers[1].ff.delays = np.ones(rd.layers[1].ff.shape, int)
     with pytest.raises(UnsupportedFeatureError, match="read-out delays"):

@@ -1,4 +1,4 @@
-"""AdLIF+ neurons of seed 001 with a surrogate-derivative port."""
+"""AdLIF+ neurons (arXiv:2311.16112) with a surrogate-derivative port."""
 import typing as ty
 
 import numpy as np

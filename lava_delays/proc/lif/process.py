@@ -2,7 +2,7 @@
 
 ``LIF`` has the constructor, ports and Vars of ``lava.proc.lif.process.LIF``
 (and the same output for both tags) plus ``psi_out``: the Gaussian surrogate
-derivative of seed 000, which plastic synapses read as their post factor.
+derivative of the three-factor rule (arXiv:2601.00668), which plastic synapses read as their post factor.
 """
 import typing as ty
 

@@ -1,5 +1,5 @@
 """``PlasticDelayDense``: delayed dense synapses whose weights, synaptic
-delays and axonal delays learn on-line with the three-factor rule of seed 000.
+delays and axonal delays learn on-line with the three-factor rule of arXiv:2601.00668.
 
 Learned delays really move spikes: the delay line routes every spike with
 the current (rounded) learned delay. This is what lava-nc's ``LearningDense``
