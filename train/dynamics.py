@@ -201,20 +201,26 @@ def _adlif_backward(g, a, us, ws, out, alpha, beta, pa, pb, vth, sigma, fixed,
 
 
 class AdLIFOverTime(torch.autograd.Function):
-    """AdLIF+ over a whole sequence (float mode); differentiable in the
-    current and in alpha, beta, a, b (the clamped values)."""
+    """AdLIF+ over a whole sequence, differentiable in the current and in
+    alpha, beta, a, b: float mode (the clamped values) or, with ``fixed``,
+    the quantized neuron (the 12-bit values, float64, straight-through
+    gradients; the backward recursion runs in units of value / 4096 and an
+    input current of 64 x the integer current)."""
 
     @staticmethod
-    def forward(ctx, current, alpha, beta, pa, pb, vth, sigma):
-        a = current.detach().contiguous().numpy()
-        dtype = a.dtype
-        params = [p.detach().to(current.dtype).contiguous().numpy()
-                  for p in (alpha, beta, pa, pb)]
+    def forward(ctx, current, alpha, beta, pa, pb, vth, sigma, fixed):
+        dtype = torch.float64 if fixed else current.dtype
+        a = current.detach().to(dtype).contiguous().numpy()
+        params = [p.detach().to(dtype).contiguous().numpy() for p in (alpha, beta, pa, pb)]
         out, us, ws = np.empty_like(a), np.empty_like(a), np.empty_like(a)
-        _over_rows(_adlif_forward, a, *params, dtype.type(vth), out, us, ws)
-        ctx.save_for_backward(current.detach(), torch.from_numpy(us), torch.from_numpy(ws),
+        if fixed:
+            _over_rows(_adlif_fixed_forward, a, *params, float(vth), float(STATE_LIMIT),
+                       out, us, ws)
+        else:
+            _over_rows(_adlif_forward, a, *params, a.dtype.type(vth), out, us, ws)
+        ctx.save_for_backward(torch.from_numpy(a), torch.from_numpy(us), torch.from_numpy(ws),
                               torch.from_numpy(out), *(torch.from_numpy(p) for p in params))
-        ctx.vth, ctx.sigma = float(vth), float(sigma)
+        ctx.vth, ctx.sigma, ctx.fixed = float(vth), float(sigma), bool(fixed)
         ctx.param_dtypes = [p.dtype for p in (alpha, beta, pa, pb)]
         return torch.from_numpy(out)
 
@@ -222,16 +228,22 @@ class AdLIFOverTime(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad):
         current, us, ws, out, *params = ctx.saved_tensors
+        a = current.numpy()
         g = grad.to(current.dtype).contiguous().numpy()
-        a = current.contiguous().numpy()
+        unit = 4096.0 if ctx.fixed else 1.0            # parameter units
+        gain = 64.0 if ctx.fixed else 1.0              # input current -> u units
+        if ctx.fixed:
+            a = a * gain
         B, T, n = a.shape
         ga = np.empty_like(a)
         sums = [np.empty((B, n), a.dtype) for _ in range(4)]
         one = a.dtype.type
         _over_rows(_adlif_backward, g, a, us.numpy(), ws.numpy(), out.numpy(),
-                   *(p.numpy() for p in params), one(ctx.vth), one(ctx.sigma), False, ga, *sums)
-        pg = [torch.from_numpy(s.sum(axis=0)).to(dt) for s, dt in zip(sums, ctx.param_dtypes)]
-        return (torch.from_numpy(ga), *pg, None, None)
+                   *(p.numpy() / unit if ctx.fixed else p.numpy() for p in params),
+                   one(ctx.vth), one(ctx.sigma), ctx.fixed, ga, *sums)
+        pg = [torch.from_numpy(s.sum(axis=0) / unit if ctx.fixed else s.sum(axis=0)).to(dt)
+              for s, dt in zip(sums, ctx.param_dtypes)]
+        return (torch.from_numpy(ga * gain if ctx.fixed else ga), *pg, None, None, None)
 
 
 def adlif_over_time(current: torch.Tensor, alpha, beta, a, b, vth: float,
@@ -239,7 +251,7 @@ def adlif_over_time(current: torch.Tensor, alpha, beta, a, b, vth: float,
     """Spikes of float AdLIF+ neurons for ``current`` (batch, T, n), CPU;
     ``alpha, beta, a, b`` (n,) are the clamped parameters, ``sigma`` the
     surrogate width in voltage units."""
-    return AdLIFOverTime.apply(current, alpha, beta, a, b, float(vth), float(sigma))
+    return AdLIFOverTime.apply(current, alpha, beta, a, b, float(vth), float(sigma), False)
 
 
 @njit(cache=True, nogil=True)
@@ -268,47 +280,13 @@ def _adlif_fixed_forward(a, qalpha, qbeta, qa, qb, vth, limit, out, us, ws, r0, 
             ws[b, t, j] = w
 
 
-class FixedAdLIFOverTime(torch.autograd.Function):
-    """The quantized AdLIF+ of the trainer over a whole sequence, float64,
-    straight-through gradients; differentiable in the current and in the
-    12-bit parameter values."""
-
-    @staticmethod
-    def forward(ctx, current, qalpha, qbeta, qa, qb, vth, sigma, limit):
-        a = current.detach().to(torch.float64).contiguous().numpy()
-        q = [p.detach().to(torch.float64).contiguous().numpy() for p in (qalpha, qbeta, qa, qb)]
-        out, us, ws = np.empty_like(a), np.empty_like(a), np.empty_like(a)
-        _over_rows(_adlif_fixed_forward, a, *q, float(vth), float(limit), out, us, ws)
-        ctx.save_for_backward(torch.from_numpy(a), torch.from_numpy(us), torch.from_numpy(ws),
-                              torch.from_numpy(out), *(torch.from_numpy(p) for p in q))
-        ctx.vth, ctx.sigma = float(vth), float(sigma)
-        ctx.param_dtypes = [p.dtype for p in (qalpha, qbeta, qa, qb)]
-        return torch.from_numpy(out)
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad):
-        a, us, ws, out, *q = ctx.saved_tensors
-        g = grad.to(torch.float64).contiguous().numpy()
-        a64 = a.numpy() * 64.0
-        B, T, n = a64.shape
-        ga = np.empty_like(a64)
-        sums = [np.empty((B, n)) for _ in range(4)]
-        _over_rows(_adlif_backward, g, a64, us.numpy(), ws.numpy(), out.numpy(),
-                   *(p.numpy() / 4096.0 for p in q), ctx.vth, ctx.sigma, True, ga, *sums)
-        # the recursion runs in units of the 12-bit fractions (value / 4096)
-        pg = [torch.from_numpy(s.sum(axis=0) / 4096.0).to(dt)
-              for s, dt in zip(sums, ctx.param_dtypes)]
-        return (torch.from_numpy(ga * 64.0), *pg, None, None, None)
-
-
 def fixed_adlif_over_time(current: torch.Tensor, qalpha, qbeta, qa, qb, vth: float,
                           psi_sigma: float) -> torch.Tensor:
     """Spikes of the quantized AdLIF+ (12-bit ``alpha, beta, a, b`` (n,),
     threshold ``vth`` in integer voltage units) for integer ``current``
     (batch, T, n), CPU, float64, straight-through gradients."""
-    return FixedAdLIFOverTime.apply(current, qalpha, qbeta, qa, qb, float(vth),
-                                    float(psi_sigma), float(STATE_LIMIT))
+    return AdLIFOverTime.apply(current, qalpha, qbeta, qa, qb, float(vth), float(psi_sigma),
+                               True)
 
 
 @njit(cache=True, nogil=True)
