@@ -76,7 +76,10 @@ def _lif_forward(a, keep_u, keep_v, spiking, out, vpre, r0, r1):
 
 
 @njit(cache=True, nogil=True)
-def _lif_backward(g, vpre, out, keep_u, keep_v, sigma, spiking, ga, r0, r1):
+def _lif_backward(g, vpre, out, keep_u, keep_v, unit, gain, sigma, spiking, ga, r0, r1):
+    # float: keep = 1 - d, unit = gain = 1 (in a's dtype); quantized
+    # (straight-through: rounding, wrap and saturation pass gradients): keep
+    # = keep / 4096, unit = the threshold in integer units, gain = 64 (input)
     B, T, n = g.shape
     one = g.dtype.type(1)
     for bj in range(r0, r1):
@@ -85,46 +88,54 @@ def _lif_backward(g, vpre, out, keep_u, keep_v, sigma, spiking, ga, r0, r1):
         lv = g.dtype.type(0)
         for t in range(T - 1, -1, -1):
             if spiking:
-                d = vpre[b, t, j] - one
+                d = vpre[b, t, j] / unit - one
                 psi = np.exp(-(d * d) / (2 * sigma * sigma))
-                lv = g[b, t, j] * psi + lv * keep_v * (one - out[b, t, j])
+                lv = g[b, t, j] * psi / unit + lv * keep_v * (one - out[b, t, j])
             else:
-                lv = g[b, t, j] + lv * keep_v
+                lv = g[b, t, j] / unit + lv * keep_v
             lu = lv + lu * keep_u
-            ga[b, t, j] = lu
+            ga[b, t, j] = lu * gain
 
 
 class LIFOverTime(torch.autograd.Function):
-    """CUBA LIF / leaky read-out over a whole sequence (float mode)."""
+    """CUBA LIF / leaky read-out over a whole sequence: float mode, or with
+    ``fixed`` the quantized neuron (float64 integers, straight-through
+    gradients); ``keep_u``, ``keep_v`` are ``1 - du``, ``1 - dv`` (float) or
+    lava's 12-bit keep factors (fixed), ``unit`` the threshold."""
 
     @staticmethod
-    def forward(ctx, current, du, dv, sigma, spiking):
-        a = current.detach().contiguous().numpy()
+    def forward(ctx, current, keep_u, keep_v, unit, sigma, spiking, fixed):
+        dtype = torch.float64 if fixed else current.dtype
+        a = current.detach().to(dtype).contiguous().numpy()
         out, vpre = np.empty_like(a), np.empty_like(a)
         one = a.dtype.type
-        _over_rows(_lif_forward, a, one(1 - du), one(1 - dv), bool(spiking), out, vpre)
+        if fixed:
+            _over_rows(_lif_fixed_forward, a, float(keep_u), float(keep_v), float(unit),
+                       bool(spiking), float(STATE_LIMIT), out, vpre)
+            keep_u, keep_v, gain = keep_u / 4096.0, keep_v / 4096.0, 64.0
+        else:
+            _over_rows(_lif_forward, a, one(keep_u), one(keep_v), bool(spiking), out, vpre)
+            gain = 1.0
         ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
-        ctx.params = (du, dv, sigma, bool(spiking))
+        ctx.params = tuple(one(v) for v in (keep_u, keep_v, unit, gain, sigma)) + (bool(spiking),)
         return torch.from_numpy(out)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
         vpre, out = ctx.saved_tensors
-        du, dv, sigma, spiking = ctx.params
         g = grad.to(vpre.dtype).contiguous().numpy()
         ga = np.empty_like(g)
-        one = g.dtype.type
-        _over_rows(_lif_backward, g, vpre.numpy(), out.numpy(), one(1 - du), one(1 - dv),
-                   one(sigma), spiking, ga)
-        return torch.from_numpy(ga), None, None, None, None
+        _over_rows(_lif_backward, g, vpre.numpy(), out.numpy(), *ctx.params, ga)
+        return torch.from_numpy(ga), None, None, None, None, None, None
 
 
 def lif_over_time(current: torch.Tensor, du: float, dv: float, psi_sigma: float,
                   spiking: bool = True) -> torch.Tensor:
     """Spikes (or, with ``spiking=False``, the read-out voltage) of float LIF
     neurons (threshold 1) for ``current`` (batch, T, n), CPU."""
-    return LIFOverTime.apply(current, float(du), float(dv), float(psi_sigma), spiking)
+    return LIFOverTime.apply(current, 1 - float(du), 1 - float(dv), 1.0, float(psi_sigma),
+                             spiking, False)
 
 
 @njit(cache=True, nogil=True)
@@ -317,51 +328,6 @@ def _lif_fixed_forward(a, keep_u, keep_v, unit, spiking, limit, out, vpre, r0, r
                 out[b, t, j] = v / unit
 
 
-@njit(cache=True, nogil=True)
-def _lif_fixed_backward(g, vpre, out, keep_u, keep_v, unit, sigma, spiking, ga, r0, r1):
-    # straight-through: the rounding, wrap and saturation pass gradients, so
-    # the recursion is the float one with factors keep / 4096, input x 64
-    B, T, n = g.shape
-    ku, kv = keep_u / 4096.0, keep_v / 4096.0
-    for bj in range(r0, r1):
-        b, j = bj // n, bj % n
-        lu = 0.0
-        lv = 0.0
-        for t in range(T - 1, -1, -1):
-            if spiking:
-                d = vpre[b, t, j] / unit - 1.0
-                psi = np.exp(-(d * d) / (2 * sigma * sigma))
-                lv = g[b, t, j] * psi / unit + lv * kv * (1.0 - out[b, t, j])
-            else:
-                lv = g[b, t, j] / unit + lv * kv
-            lu = lv + lu * ku
-            ga[b, t, j] = lu * 64.0
-
-
-class FixedLIFOverTime(torch.autograd.Function):
-    """The quantized (fixed-point) LIF / read-out of the trainer over a whole
-    sequence, float64, straight-through gradients."""
-
-    @staticmethod
-    def forward(ctx, current, keep_u, keep_v, unit, sigma, spiking, limit):
-        a = current.detach().to(torch.float64).contiguous().numpy()
-        out, vpre = np.empty_like(a), np.empty_like(a)
-        _over_rows(_lif_fixed_forward, a, float(keep_u), float(keep_v), float(unit),
-                   bool(spiking), float(limit), out, vpre)
-        ctx.save_for_backward(torch.from_numpy(vpre), torch.from_numpy(out))
-        ctx.params = (float(keep_u), float(keep_v), float(unit), float(sigma), bool(spiking))
-        return torch.from_numpy(out)
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad):
-        vpre, out = ctx.saved_tensors
-        g = grad.to(torch.float64).contiguous().numpy()
-        ga = np.empty_like(g)
-        _over_rows(_lif_fixed_backward, g, vpre.numpy(), out.numpy(), *ctx.params, ga)
-        return torch.from_numpy(ga), None, None, None, None, None, None
-
-
 def fixed_lif_over_time(current: torch.Tensor, du: int, dv: int, scale: int, psi_sigma: float,
                         spiking: bool = True) -> torch.Tensor:
     """Spikes (or the read-out voltage in float units) of the quantized LIF
@@ -369,8 +335,8 @@ def fixed_lif_over_time(current: torch.Tensor, du: int, dv: int, scale: int, psi
     ``current`` (batch, T, n), CPU, float64, straight-through gradients."""
     keep_u = DECAY_UNITY - du - CURRENT_DECAY_OFFSET
     keep_v = DECAY_UNITY - dv - VOLTAGE_DECAY_OFFSET
-    return FixedLIFOverTime.apply(current, keep_u, keep_v, float(scale << THRESHOLD_SHIFT),
-                                  psi_sigma, spiking, float(STATE_LIMIT))
+    return LIFOverTime.apply(current, keep_u, keep_v, float(scale << THRESHOLD_SHIFT),
+                             psi_sigma, spiking, True)
 
 
 __all__ = ["adlif_over_time", "fixed_adlif_over_time", "fixed_lif_over_time", "lif_over_time"]

@@ -88,13 +88,13 @@ class LIF(TrainNeurons):
             u = ste_wrap(ste_decay(u, DECAY_UNITY - self.du_q - CURRENT_DECAY_OFFSET)
                          + a_in * float(2 ** ACTIVATION_SHIFT))
             v = ste_saturate(ste_decay(v, DECAY_UNITY - self.dv_q - VOLTAGE_DECAY_OFFSET) + u)
-            unit = vth = float(self.scale << THRESHOLD_SHIFT)
+            unit = float(self.scale << THRESHOLD_SHIFT)
             s = spike(v / unit, 1.0, self.psi_sigma) if self.spiking else None
         else:
             u = u * (1 - self.du) + a_in
             v = v * (1 - self.dv) + u
-            unit, vth = 1.0, self.vth
-            s = spike(v, vth, self.psi_sigma * vth) if self.spiking else None
+            unit = 1.0
+            s = spike(v, self.vth, self.psi_sigma * self.vth) if self.spiking else None
         if not self.spiking:
             return v / unit, (u, v)
         if self.reset_passes_gradient:
