@@ -156,6 +156,13 @@ def fold_jobs(out: Path, conditions, seeds, quick: bool = False, quick_options=N
     return jobs, workers, folder, speakers
 
 
+def flags(opts: dict) -> str:
+    """The command-line flags of a condition's options (``{"learn":
+    ["weights"]}`` -> `` --learn weights``)."""
+    return "".join(f" --{k.replace('_', '-')} " + (",".join(v) if isinstance(v, list) else str(v))
+                   for k, v in opts.items())
+
+
 def fold_row(job, metrics: dict, seconds: float, command: str, **extra) -> dict:
     """The result row of one :func:`fold_jobs` job: condition, held-out
     speaker, seed, accuracy, the last epoch's train accuracy, run time and

@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import (fold_jobs, fold_row, log, machine_info, map_jobs,
+from lava_delays.benchmarks import (flags, fold_jobs, fold_row, log, machine_info, map_jobs,
                                     seed_table, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
@@ -46,7 +46,7 @@ def _one(job):
               **extra)
     row = fold_row(job, m, time.perf_counter() - t0,
                    f"lava-delays train --data {train_spec} --test-data {test_spec} "
-                   f"--seed {seed}" + (" --learn weights" if name == FROZEN else ""),
+                   f"--seed {seed}{flags(CONDITIONS.get(name, {}))}",
                    float_accuracy=[r["test_accuracy"] for r in m["history"]
                                    if not r["quantized"]][-1],
                    delay_shift=m["delay_shift"])

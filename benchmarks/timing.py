@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import log, machine_info, map_jobs, write_metrics
+from lava_delays.benchmarks import flags, log, machine_info, map_jobs, write_metrics
 
 NONE, NONE_FAST = "no delays (--delays none)", "no delays, library weight rate"
 FROZEN, LEARNED = "random delays frozen (--learn weights)", "learned delays (defaults)"
@@ -39,12 +39,6 @@ CONDITIONS = {
 SEEDS = (0, 1, 2, 3)
 QUICK_DATA = "timing:train=64,test=64"
 QUICK = {"train": dict(epochs=1, hidden=(8,)), "online": dict(epochs=1, hidden=(8,))}
-
-
-def flags(opts: dict) -> str:
-    """The command-line flags of a condition's options."""
-    return "".join(f" --{k.replace('_', '-')} " + (",".join(v) if isinstance(v, list) else str(v))
-                   for k, v in opts.items())
 
 
 def _one(job):
