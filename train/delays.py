@@ -420,7 +420,7 @@ class _DelayedCurrent(torch.autograd.Function):
             _split(_forward_sparse, n_post, 2 * nnz * n_post, *events, *args)
         else:
             _split(_forward_dense, n_post, 2 * xn.size * n_post, _time_major(xn, before=taps),
-                  *args)
+                   *args)
         ctx.save_for_backward(x, weights)
         ctx.coefficients = lo, f, w0, w1
         ctx.events = events if sparse_backward else None   # O(nnz) for the backward
@@ -445,11 +445,11 @@ class _DelayedCurrent(torch.autograd.Function):
             zero = np.zeros((), gs.dtype)[()]
             if events is not None:
                 _split(_grad_c_sparse, n_post, 2 * events[1].size * n_post, *events, gs,
-                      lo, gc0, gc1, batch, zero)
+                       lo, gc0, gc1, batch, zero)
             else:
                 xs = _time_major(x.detach().contiguous().numpy(), before=taps)
                 _split(_grad_c_dense, n_post, 2 * x.numel() * n_post, xs, gs, lo, gc0, gc1,
-                      batch, taps, zero)
+                       batch, taps, zero)
             gw, gd = torch.empty_like(weights), torch.empty_like(weights)
             _parameter_grads(gc0, gc1, weights.detach().contiguous().numpy(), f,
                              np.ones((), f.dtype)[()], gw.numpy(), gd.numpy())
@@ -458,12 +458,12 @@ class _DelayedCurrent(torch.autograd.Function):
                 # the input's smoothed time derivative gathered at the delay
                 xd = spread_derivative(x.detach(), ctx.spread).contiguous().numpy()
                 _split(_grad_c_dense, n_post, 2 * x.numel() * n_post,
-                      _time_major(xd, before=taps), gs, lo, gc0, gc1, batch, taps, zero)
+                       _time_major(xd, before=taps), gs, lo, gc0, gc1, batch, taps, zero)
                 gd = weights.detach() * torch.from_numpy(gc0)
         if need_x:
             gx = x.new_empty(batch, steps, n_in)
             _split(_grad_x_dense, n_in, 2 * x.numel() * n_post, gs, np.ascontiguousarray(lo.T),
-                  np.ascontiguousarray(w0.T), np.ascontiguousarray(w1.T), gx.numpy())
+                   np.ascontiguousarray(w0.T), np.ascontiguousarray(w1.T), gx.numpy())
         return gx, gw if need_w else None, gd if need_d else None, None, None
 
 
@@ -510,7 +510,7 @@ def tap_kernel(weights: torch.Tensor, delays: torch.Tensor, max_delay: int) -> t
 
 
 def delayed_current_taps(x: torch.Tensor, weights: torch.Tensor, delays: torch.Tensor,
-                          max_delay: int) -> torch.Tensor:
+                         max_delay: int) -> torch.Tensor:
     """Tap-by-tap torch formulation (any device; plain autograd): the
     (n_post, n_in, max_delay + 2) kernel times time-shifted views of the
     time-major input, one in-place ``addmm`` per tap."""

@@ -1,7 +1,7 @@
 """Three-factor plasticity of weights, synaptic delays and axonal delays
 (arXiv:2601.00668), as e-prop-style eligibility traces times a top-down error.
 
-Derivation (our own; the seed gives only the paper's abstract). A CUBA LIF
+Derivation (our own; the paper's abstract states the rule). A CUBA LIF
 neuron j receives ``a_j(t) = sum_i w_ji x_i(t - 1 - d_ji)``, so without the
 reset path its voltage is ``v_j(t) = sum_i w_ji  pv_i(t - 1 - d_ji) + ...``
 where ``pv_i`` is the presynaptic spike train filtered by the neuron's own
@@ -16,7 +16,8 @@ Hence (``psi_j`` = Gaussian surrogate of dz_j/dv_j, used only here)::
     dz_j(t)/dd_ji = psi_j(t) w_ji (pv_i(t - 2 - d_ji) - pv_i(t - 1 - d_ji))
 
 The delay derivative is that of the linearly interpolated pre trace between
-the integer taps around the delay (a backward difference: ``-w dpv/dt``). An axonal delay a_i shifts every synapse of neuron i, so
+the integer taps around the delay (a backward difference: ``-w dpv/dt``).
+An axonal delay a_i shifts every synapse of neuron i, so
 ``dz_j/da_i = dz_j/dd_ji`` and its update sums over the targets j.
 
 Top-down error. The read-out is linear, ``y_k = sum_t v^out_k(t)``, so a hidden
