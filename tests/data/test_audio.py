@@ -280,7 +280,7 @@ def test_encoding_cache_follows_contents_and_settings(folder, tmp_path, monkeypa
     assert len(calls) == 24
 
 
-def test_one_speaker_folder_for_eval_and_online_init(tmp_path):
+def test_one_speaker_folder_for_eval_and_online_init(tmp_path, capsys):
     """``eval`` scores every recording it is given (a folder of one speaker
     too), and ``online --init`` learns from one speaker's recordings."""
     from lava_delays.cli import main
@@ -295,8 +295,8 @@ def test_one_speaker_folder_for_eval_and_online_init(tmp_path):
                 _wav(folder / f"{label}_eve_{i}.wav", tone)
     net = random_network(16, (6, 3), seed=1)
     net.layers[-1].ff.delays = None                   # the on-line learner's read-out
-    save_hdf5(net, tmp_path / "net.h5")
     opts = ":n_mels=8,steps=32"
+    save_hdf5(net, tmp_path / "net.h5", metadata={"data": f"fsdd:{tmp_path / 'rest'}{opts}"})
     assert main(["eval", str(tmp_path / "net.h5"), "--data", f"fsdd:{tmp_path / 'rest'}{opts}",
                  "--out", str(tmp_path / "ev")]) == 0
     assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["n_test"] == 6
@@ -306,3 +306,10 @@ def test_one_speaker_folder_for_eval_and_online_init(tmp_path):
     m = json.loads((tmp_path / "ft" / "metrics.json").read_text())
     assert m["n_train"] == 3 and m["n_test"] == 6 and m["arithmetic"] == "fixed"
     assert m["preset"] == "speech" and m["run"]["epochs"] == 1
+    # recordings encoded otherwise than the network's training data: refused
+    assert main(["online", "--init", str(tmp_path / "net.h5"), "--data",
+                 f"fsdd:{tmp_path / 'few'}{opts},delta=2", "--epochs", "1",
+                 "--out", str(tmp_path / "ft2")]) == 2
+    err = capsys.readouterr().err
+    assert "encoded otherwise" in err and "delta" in err
+    assert not (tmp_path / "ft2").exists()
