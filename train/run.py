@@ -16,7 +16,7 @@ from lava_delays.plots import delay_histogram, learning_curve
 from lava_delays.train.model import ModelConfig
 from lava_delays.progress import epoch_progress
 from lava_delays.train.trainer import (CHECKPOINT, TrainConfig, Trainer, rank_and_world,
-                                       accuracy_of, init_distributed)
+                                       accuracy_of, init_distributed, leave_distributed)
 
 #: the run directory's record of how it was trained (data spec, configs)
 RUN_CONFIG = "config.json"
@@ -71,7 +71,7 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
     unknown = set(merged) - MODEL_KEYS - TRAIN_KEYS
     if unknown:
         raise ParameterError(f"unknown training options {sorted(unknown)}")
-    init_distributed()
+    joined = init_distributed()
     rank, world = rank_and_world()
     out = Path(out)
     train_cfg = TrainConfig(**{k: v for k, v in merged.items() if k in TRAIN_KEYS})
@@ -109,4 +109,6 @@ def train(data: str, out, *, test_data: Optional[str] = None, resume: bool = Fal
         if after:
             top = max(model_cfg.max_delay, model_cfg.axonal_max_delay)
             delay_histogram(trainer.initial_delays, after, out / "delay_histogram.png", top)
+    if joined:
+        leave_distributed()
     return metrics

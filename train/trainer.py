@@ -51,6 +51,8 @@ class TrainConfig:
     lr_adaptation: float = 3e-3
     #: learning rate of the read-out weights (default: lr_weights)
     lr_readout: Optional[float] = None
+    #: decoupled decay (AdamW) of the hidden and read-out weights; delays
+    #: and neuron parameters do not decay
     weight_decay: float = 0.0
     qat_epochs: Optional[int] = None
     qat_lr_factor: float = 0.1
@@ -150,6 +152,15 @@ def init_distributed() -> bool:
     return False
 
 
+def leave_distributed() -> None:
+    """Leave the process group joined by :func:`init_distributed` once every
+    process is done: a process that exits while another still holds the
+    connection aborts in gloo's teardown ("terminate called without an
+    active exception")."""
+    torch.distributed.barrier()
+    torch.distributed.destroy_process_group()
+
+
 def accuracy_of(model: DelayNet, x: np.ndarray, y: np.ndarray, batch: int = 64) -> float:
     """Fraction of samples whose summed read-out voltage peaks at the label."""
     if len(y) == 0:
@@ -242,10 +253,13 @@ class Trainer:
         rates = {"weights": cfg.lr_weights, "synaptic": cfg.lr_synaptic,
                  "axonal": cfg.lr_axonal, "adaptation": cfg.lr_adaptation,
                  "readout": cfg.lr_weights if cfg.lr_readout is None else cfg.lr_readout}
-        param_groups = [{"params": groups[k], "lr": rates[k] * factor, "name": k}
+        # decoupled decay of the weights only: decaying a delay would pull it
+        # towards 0 steps, which is not a smaller model
+        param_groups = [{"params": groups[k], "lr": rates[k] * factor, "name": k,
+                         "weight_decay": cfg.weight_decay if k in ("weights", "readout") else 0.0}
                         for k in LEARN_KINDS + ("readout",)
                         if (k in self.learn or k == "readout") and groups[k]]
-        return torch.optim.Adam(param_groups, weight_decay=cfg.weight_decay)
+        return torch.optim.AdamW(param_groups)
 
     def _scheduler(self, epochs: int):
         return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, max(epochs, 1))
@@ -568,4 +582,5 @@ def load_model(path) -> DelayNet:
 
 
 __all__ = ["TrainConfig", "Trainer", "CheckpointError", "TrainingDivergedError",
-           "accuracy_of", "predict", "load_checkpoint", "load_model", "init_distributed"]
+           "accuracy_of", "predict", "load_checkpoint", "load_model", "init_distributed",
+           "leave_distributed"]

@@ -114,6 +114,7 @@ def test_torchrun_two_processes_equal_one(tmp_path):
                           env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "terminate called" not in proc.stderr    # every process left the group cleanly
     two = json.loads((tmp_path / "two" / "metrics.json").read_text())
     assert two["processes"] == 2 and one["processes"] == 1
     a, b = _state(tmp_path / "one")["model"], _state(tmp_path / "two")["model"]
@@ -293,3 +294,23 @@ def test_evaluation_runs_without_dropout(tmp_path):
     assert a[0] == a[1] == a[2] and trainer.model.training
     trainer.model.dropout = 0.0
     assert accuracy_of(trainer.model, x, y) == a[0]
+
+
+def test_weight_decay_shrinks_weights_not_delays(tmp_path):
+    """Decoupled decay of weights and read-out only: a step with zero
+    gradients scales them by 1 - lr * decay and leaves every delay alone."""
+    (x, y), _, info = load_split(DATA)
+    cfg = ModelConfig(n_in=info["n_inputs"], n_classes=info["n_classes"], hidden=(6,),
+                      max_delay=4)
+    trainer = Trainer(cfg, TrainConfig(epochs=1, qat_epochs=0, weight_decay=0.5,
+                                       lr_weights=0.1), tmp_path)
+    groups = trainer.model.parameter_groups()
+    before = {k: [p.detach().clone() for p in ps] for k, ps in groups.items()}
+    for p in trainer.model.parameters():
+        p.grad = torch.zeros_like(p)
+    trainer.optimizer.step()
+    for kind in ("weights", "readout"):
+        for b, p in zip(before[kind], groups[kind]):
+            torch.testing.assert_close(p.detach(), b * (1 - 0.1 * 0.5))
+    assert groups["synaptic"] and all(torch.equal(b, p.detach())
+                                      for b, p in zip(before["synaptic"], groups["synaptic"]))
