@@ -18,8 +18,8 @@ from pathlib import Path
 SECTIONS = [
     ("speech_offline", "Offline training on speech from unseen speakers",
      "The defaults of `lava-delays train` on audio folders, every FSDD speaker held out in "
-     "turn (three speakers train, the fourth tests), and the same networks with their random "
-     "delays frozen."),
+     "turn (three speakers train, the fourth tests), the same networks with their random "
+     "delays frozen, and without delays."),
     ("speech_online", "On-line learning on speech from unseen speakers",
      "The defaults of `lava-delays online` on audio folders, every FSDD speaker held out in "
      "turn, and the same networks with their random delays frozen."),
@@ -94,6 +94,12 @@ def targets(folder: Path) -> str:
                      "≥ +3 pp, positive on every seed",
                      f"{_pp(m['gain_pp'])} (per seed {per_seed}; positive on "
                      f"{m['seeds_won']} of {len(m['seeds'])})", f"`lava-delays bench {cmd}`"))
+        none = [v for k, v in m["means"].items() if k.startswith("no delays")]
+        if none:
+            frozen = next(v for k, v in m["means"].items() if k.startswith("same delays frozen"))
+            rows.append((f"{what}: no delays / the same random delays frozen / learned, "
+                         "LOSO mean", "—", f"{none[0]:.3f} / {frozen:.3f} / {learned:.3f}",
+                         f"`lava-delays bench {cmd}`"))
         secs = [r["seconds"] for r in m["rows"] if r["condition"].startswith("learned")]
         rows.append((f"wall time of one default {what} run (3 speakers, one thread, two "
                      "runs side by side)", "< 15 min", f"{sum(secs) / len(secs) / 60:.1f} min",

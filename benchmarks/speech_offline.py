@@ -11,14 +11,15 @@ beside the project) and each seed, exactly what a user runs::
 (the ``speech`` preset: send-on-delta spikes of a gated mel spectrogram,
 one hidden layer of 128 LIF neurons, learned synaptic delays <= 25 steps,
 dropout, shifted and augmented recordings, 12 epochs of which the last is
-quantization-aware) and the same with ``--learn weights``: the same network
-with the same random delays frozen. The reported accuracy is the deployed
+quantization-aware), the same with ``--learn weights``: the same network
+with the same random delays frozen, and with ``--delays none``: what delays
+give at all. The reported accuracy is the deployed
 fixed-point one (the quantized trainer, spike for spike the engine's and
 Lava's). Also trains the four-speaker model (every speaker of the folder:
 the model to test on further speakers) and reports its run time.
 
-Run: ``lava-delays bench speech_offline --out DIR`` (32 + 1 trainings, two at
-a time: about 15 minutes on 2 cores).
+Run: ``lava-delays bench speech_offline --out DIR`` (48 + 1 trainings, two at
+a time: about 10 minutes on 2 cores).
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from lava_delays.benchmarks import (flags, fold_jobs, fold_row, log, machine_inf
                                     seed_table, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
-CONDITIONS = {LEARNED: {}, FROZEN: {"learn": ["weights"]}}
+NONE = "no delays (--delays none)"
+CONDITIONS = {NONE: {"delays": "none"}, FROZEN: {"learn": ["weights"]}, LEARNED: {}}
 SEEDS = (0, 1, 2, 3)
 #: quick (smoke-test) settings
 QUICK = dict(epochs=1, hidden=(16,), augment=0)

@@ -50,3 +50,11 @@ def test_every_package_folder_is_listed_in_pyproject():
         top = mapping.get(rel.parts[0], rel.parts[0])
         found.add(".".join((top,) + rel.parts[1:]))
     assert found == listed
+
+
+def test_results_page_is_rendered_from_the_committed_metrics():
+    """docs/results.md is what ``python -m lava_delays.benchmarks.report``
+    makes of docs/results/*.json: no number on the page without its metrics."""
+    from lava_delays.benchmarks.report import render
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert (docs / "results.md").read_text() == render(docs / "results")
