@@ -74,6 +74,12 @@ def _pp(x: float) -> str:
     return f"{x:+.1f} pp"
 
 
+def _mean(means: dict, prefix: str):
+    """The mean of the condition whose name starts with ``prefix`` (None:
+    the benchmark had no such condition)."""
+    return next((v for k, v in means.items() if k.startswith(prefix)), None)
+
+
 def targets(folder: Path) -> str:
     """The summary table: each target, what was measured, and the command."""
     rows = []
@@ -84,7 +90,7 @@ def targets(folder: Path) -> str:
     for m, what, cmd in ((off, "offline", "speech_offline"), (onl, "on-line", "speech_online")):
         if m is None:
             continue
-        learned = next(v for k, v in m["means"].items() if k.startswith("learned"))
+        learned = _mean(m["means"], "learned")
         per_seed = ", ".join(f"{g:+.1f}" for g in m["gain_per_seed_pp"])
         arith = " (float engine)" if what == "on-line" else ""
         rows.append((f"{what}, default audio settings, leave-one-speaker-out mean{arith}",
@@ -94,11 +100,11 @@ def targets(folder: Path) -> str:
                      "≥ +3 pp, positive on every seed",
                      f"{_pp(m['gain_pp'])} (per seed {per_seed}; positive on "
                      f"{m['seeds_won']} of {len(m['seeds'])})", f"`lava-delays bench {cmd}`"))
-        none = [v for k, v in m["means"].items() if k.startswith("no delays")]
-        if none:
-            frozen = next(v for k, v in m["means"].items() if k.startswith("same delays frozen"))
+        none = _mean(m["means"], "no delays")
+        if none is not None:
+            frozen = _mean(m["means"], "same delays frozen")
             rows.append((f"{what}: no delays / the same random delays frozen / learned, "
-                         "LOSO mean", "—", f"{none[0]:.3f} / {frozen:.3f} / {learned:.3f}",
+                         "LOSO mean", "—", f"{none:.3f} / {frozen:.3f} / {learned:.3f}",
                          f"`lava-delays bench {cmd}`"))
         secs = [r["seconds"] for r in m["rows"] if r["condition"].startswith("learned")]
         rows.append((f"wall time of one default {what} run (3 speakers, one thread, two "
@@ -108,9 +114,9 @@ def targets(folder: Path) -> str:
         for learner, what in (("train", "offline"), ("online", "on-line")):
             s = timing["summary"][learner]
             means = s["means"]
-            none = next(v for k, v in means.items() if k.startswith("no delays ("))
-            frozen = next(v for k, v in means.items() if k.startswith("random delays frozen"))
-            learned = next(v for k, v in means.items() if k.startswith("learned"))
+            none = _mean(means, "no delays (")
+            frozen = _mean(means, "random delays frozen")
+            learned = _mean(means, "learned")
             arith = " (float engine)" if learner == "online" else ""
             rows.append((f"timing task, {what}: no delays / frozen random / learned delays"
                          f"{arith}",

@@ -130,11 +130,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _trainer(tmp_path, **model):
+def _trainer(tmp_path, train=None, **model):
     (x, y), _, info = load_split(DATA)
     cfg = ModelConfig(n_in=info["n_inputs"], n_classes=info["n_classes"], hidden=(6,),
                       max_delay=4, **model)
-    return Trainer(cfg, TrainConfig(epochs=1, qat_epochs=0), tmp_path), (x, y)
+    return Trainer(cfg, TrainConfig(epochs=1, qat_epochs=0, **(train or {})), tmp_path), (x, y)
 
 
 def test_nan_loss_stops_and_keeps_last_checkpoint(tmp_path):
@@ -299,11 +299,7 @@ def test_evaluation_runs_without_dropout(tmp_path):
 def test_weight_decay_shrinks_weights_not_delays(tmp_path):
     """Decoupled decay of weights and read-out only: a step with zero
     gradients scales them by 1 - lr * decay and leaves every delay alone."""
-    (x, y), _, info = load_split(DATA)
-    cfg = ModelConfig(n_in=info["n_inputs"], n_classes=info["n_classes"], hidden=(6,),
-                      max_delay=4)
-    trainer = Trainer(cfg, TrainConfig(epochs=1, qat_epochs=0, weight_decay=0.5,
-                                       lr_weights=0.1), tmp_path)
+    trainer, _ = _trainer(tmp_path, train=dict(weight_decay=0.5, lr_weights=0.1))
     groups = trainer.model.parameter_groups()
     before = {k: [p.detach().clone() for p in ps] for k, ps in groups.items()}
     for p in trainer.model.parameters():
