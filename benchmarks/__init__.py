@@ -32,6 +32,9 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 * ``speech_offline`` / ``speech_online`` -- the defaults on speech from
   unseen speakers (every FSDD speaker held out in turn), learned vs the same
   random delays frozen, four seeds.
+* ``speech_speakers`` -- learned vs frozen delays on speech as the
+  training set grows from one speaker to all but one (every split), and a
+  control with fewer recordings per speaker.
 * ``speech_adapt`` -- on-device adaptation of a deployed network to a new
   speaker from five recordings per digit, fixed point and float.
 * ``timing`` -- the timing task's defaults: no delays, frozen random
@@ -68,6 +71,7 @@ BENCHMARKS = {
     "speech_offline": "lava_delays.benchmarks.speech_offline",
     "speech_online": "lava_delays.benchmarks.speech_online",
     "speech_adapt": "lava_delays.benchmarks.speech_adapt",
+    "speech_speakers": "lava_delays.benchmarks.speech_speakers",
     "timing": "lava_delays.benchmarks.timing",
     "shd_scale": "lava_delays.benchmarks.shd_scale",
 }

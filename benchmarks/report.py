@@ -23,6 +23,11 @@ SECTIONS = [
     ("speech_online", "On-line learning on speech from unseen speakers",
      "The defaults of `lava-delays online` on audio folders, every FSDD speaker held out in "
      "turn, and the same networks with their random delays frozen."),
+    ("speech_speakers", "What learning delays adds, by the number of training speakers",
+     "The defaults of `lava-delays train` (learned delays) and the same networks with their "
+     "random delays frozen, for every choice of one, two and three of the four FSDD speakers "
+     "to train on, the others testing; and a control of three speakers with only as many "
+     "recordings as two."),
     ("speech_adapt", "Adapting a deployed network to a new speaker on the device",
      "`lava-delays online --init NET.h5` on five recordings per digit of a speaker the "
      "network has never heard, in the chip's fixed-point arithmetic."),
@@ -110,6 +115,16 @@ def targets(folder: Path) -> str:
         rows.append((f"wall time of one default {what} run (3 speakers, one thread, two "
                      "runs side by side)", "< 15 min", f"{sum(secs) / len(secs) / 60:.1f} min",
                      f"`lava-delays bench {cmd}`"))
+    speakers = _load(folder, "speech_speakers")
+    if speakers is not None:
+        groups = speakers["groups"]
+        gains = " / ".join(_pp(g["gain_pp"]) for k, g in groups.items() if k[0].isdigit())
+        control = groups.get("fewer recordings")
+        rows.append(("offline: learned − frozen by the number of training speakers "
+                     f"({' / '.join(k.split()[0] for k in groups if k[0].isdigit())})"
+                     + ("; three speakers with the data of two" if control else ""), "—",
+                     gains + (f"; {_pp(control['gain_pp'])}" if control else ""),
+                     f"`lava-delays bench speech_speakers` (seeds {speakers['seeds']})"))
     if timing is not None:
         for learner, what in (("train", "offline"), ("online", "on-line")):
             s = timing["summary"][learner]

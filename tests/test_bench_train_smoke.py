@@ -56,6 +56,37 @@ def test_speech_benchmarks_quick(name, tmp_path):
 
 
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_speech_speakers_quick(tmp_path):
+    m = load("speech_speakers").run(tmp_path, quick=True)
+    groups = m["groups"]
+    assert list(groups) == ["1 speaker", "2 speakers", "3 speakers", "fewer recordings"]
+    # without augmentation: 500 recordings per speaker; the control has the
+    # data of two speakers (33 of the 50 recordings per digit) from three
+    assert [g["n_train"] for g in groups.values()] == [500, 1000, 1500, 990]
+    assert len(list((tmp_path / "subset").glob("*.wav"))) == 4 * 10 * 33
+    for g in groups.values():
+        assert g["gain_pp"] == pytest.approx(100 * (g["learned"] - g["frozen"]))
+        assert len(g["gain_per_seed_pp"]) == 1 and g["seeds_won"] in (0, 1)
+    control = [r for r in m["rows"] if r["group"] == "fewer recordings"]
+    assert {r["command"].split("--test-data ")[1].split(" ")[0] for r in control} == {
+        f"fsdd:{FSDD_FOLDER}:speakers=george"}
+    assert "3 speakers, fewer recordings" in m["table"]
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
+def test_speech_speakers_needs_three_speakers(tmp_path, monkeypatch):
+    from lava_delays.errors import ParameterError
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("0_george_0.wav", "1_george_0.wav", "0_jackson_0.wav", "1_jackson_0.wav"):
+        (folder / name).symlink_to(FSDD_FOLDER / name)
+    monkeypatch.setenv("LAVA_DELAYS_FSDD", str(folder))
+    with pytest.raises(ParameterError, match="2 speaker.*needs 3 or more"):
+        load("speech_speakers").run(tmp_path / "out", quick=True)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")
 def test_speech_adapt_quick(tmp_path):
     m = load("speech_adapt").run(tmp_path, quick=True)
     assert {r["condition"] for r in m["rows"]} == set(load("speech_adapt").ARITHMETIC)
