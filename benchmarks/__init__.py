@@ -48,6 +48,7 @@ metrics. ``quick=True`` uses tiny sizes (a smoke test, well under a minute).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib
 import os
@@ -129,12 +130,17 @@ def fsdd_folder() -> Path:
     return Path(os.environ.get("LAVA_DELAYS_FSDD", FSDD_FOLDER))
 
 
+def fsdd_spec(folder, speakers) -> str:
+    """The data spec of some speakers of an FSDD folder, as a user writes it."""
+    return f"fsdd:{folder}:speakers={','.join(speakers)}"
+
+
 def fsdd_fold_specs(test_speaker: str, speakers, folder=None):
     """The data specs of one leave-one-speaker-out fold, as a user writes
     them: ``(train spec, test spec)``."""
     folder = folder or fsdd_folder()
-    train = ",".join(s for s in speakers if s != test_speaker)
-    return f"fsdd:{folder}:speakers={train}", f"fsdd:{folder}:speakers={test_speaker}"
+    return (fsdd_spec(folder, [s for s in speakers if s != test_speaker]),
+            fsdd_spec(folder, [test_speaker]))
 
 
 def fold_jobs(out: Path, conditions, seeds, quick: bool = False, quick_options=None,
@@ -184,6 +190,17 @@ def fsdd_speakers(folder=None) -> list:
     return sorted({s for _, _, s in scan_folder(folder or fsdd_folder())})
 
 
+def seed_gains(rows, key: str, a: str, b: str, seeds) -> dict:
+    """Condition ``a`` minus condition ``b`` per seed (pp, the mean of
+    ``key`` over that seed's rows) and on how many seeds it is positive:
+    ``{"gain_per_seed_pp": [...], "seeds_won": n}``."""
+    def mean_of(name, seed):
+        return float(np.mean([r[key] for r in rows if r["condition"] == name
+                              and r["seed"] == seed]))
+    per_seed = [100 * (mean_of(a, seed) - mean_of(b, seed)) for seed in seeds]
+    return {"gain_per_seed_pp": per_seed, "seeds_won": int(sum(g > 0 for g in per_seed))}
+
+
 def seed_table(rows, key: str, conditions, gain_of=None) -> tuple:
     """Lines of a per-speaker table (mean over seeds) of ``rows`` (dicts
     with ``condition``, ``test_speaker``, ``seed`` and ``key``) and the means
@@ -204,16 +221,10 @@ def seed_table(rows, key: str, conditions, gain_of=None) -> tuple:
     summary = {"means": means}
     if gain_of is not None:
         a, b = gain_of
-        per_seed = []
-        for seed in seeds:
-            def mean_of(name):
-                return float(np.mean([r[key] for r in rows if r["condition"] == name
-                                      and r["seed"] == seed]))
-            per_seed.append(100 * (mean_of(a) - mean_of(b)))
-        summary.update(gain_pp=100 * (means[a] - means[b]), gain_per_seed_pp=per_seed,
-                       seeds_won=int(sum(g > 0 for g in per_seed)))
+        summary.update(gain_pp=100 * (means[a] - means[b]),
+                       **seed_gains(rows, key, a, b, seeds))
         lines.append(f"{a} - {b}: {summary['gain_pp']:+.1f} pp (mean over held-out speakers "
-                     f"and seeds); per seed {', '.join(f'{g:+.1f}' for g in per_seed)}; "
+                     f"and seeds); per seed {', '.join(f'{g:+.1f}' for g in summary['gain_per_seed_pp'])}; "
                      f"positive on {summary['seeds_won']} of {len(seeds)} seeds")
     return lines, summary
 
@@ -225,11 +236,21 @@ def _spawned_child_init() -> None:
     multiprocessing.set_start_method(None, force=True)
 
 
+@contextlib.contextmanager
 def _spawned_pool(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_spawned_child_init)
+    before = multiprocessing.get_start_method(allow_none=True)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_spawned_child_init) as pool:
+            yield pool
+    finally:
+        # a lock made without a context while the pool runs fixes this
+        # process's default start method ('fork'); importing Lava afterwards
+        # sets it again and fails if it is set: leave it as it was
+        if before is None:
+            multiprocessing.set_start_method(None, force=True)
 
 
 def map_jobs(fn, jobs, workers: int = 2) -> list:

@@ -117,13 +117,15 @@ def targets(folder: Path) -> str:
                      f"`lava-delays bench {cmd}`"))
     speakers = _load(folder, "speech_speakers")
     if speakers is not None:
-        groups = speakers["groups"]
-        gains = " / ".join(_pp(g["gain_pp"]) for k, g in groups.items() if k[0].isdigit())
-        control = groups.get("fewer recordings")
+        from lava_delays.benchmarks.speech_speakers import CONTROL
+        groups = dict(speakers["groups"])
+        control = groups.pop(CONTROL, None)
+        n = len(speakers["speakers"])
         rows.append(("offline: learned − frozen by the number of training speakers "
-                     f"({' / '.join(k.split()[0] for k in groups if k[0].isdigit())})"
-                     + ("; three speakers with the data of two" if control else ""), "—",
-                     gains + (f"; {_pp(control['gain_pp'])}" if control else ""),
+                     f"({' / '.join(k.split()[0] for k in groups)})"
+                     + (f"; {n - 1} speakers with the data of {n - 2}" if control else ""), "—",
+                     " / ".join(_pp(g["gain_pp"]) for g in groups.values())
+                     + (f"; {_pp(control['gain_pp'])}" if control else ""),
                      f"`lava-delays bench speech_speakers` (seeds {speakers['seeds']})"))
     if timing is not None:
         for learner, what in (("train", "offline"), ("online", "on-line")):
