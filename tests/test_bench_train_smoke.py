@@ -42,19 +42,13 @@ def test_map_jobs_keeps_order_in_and_out_of_process():
     assert map_jobs(abs, jobs, workers=1) == map_jobs(abs, jobs, workers=2) == [3, 1, 2, 5]
 
 
-def test_map_jobs_leaves_lava_importable():
-    # in a fresh interpreter: the pool must not fix the start method that
-    # importing Lava sets
-    import subprocess
-    import sys
-    code = ("import multiprocessing as mp\n"
-            "from lava_delays.benchmarks import map_jobs\n"
-            "assert map_jobs(abs, [-1, 2], workers=2) == [1, 2]\n"
-            "assert mp.get_start_method(allow_none=True) is None\n"
-            "import lava.magma.core.process.process\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+def test_map_jobs_leaves_lava_importable(fresh_python):
+    # the pool must not fix the start method that importing Lava sets
+    fresh_python("import multiprocessing as mp\n"
+                 "from lava_delays.benchmarks import map_jobs\n"
+                 "assert map_jobs(abs, [-1, 2], workers=2) == [1, 2]\n"
+                 "assert mp.get_start_method(allow_none=True) is None\n"
+                 "import lava.magma.core.process.process\n")
 
 
 @pytest.mark.skipif(not FSDD_FOLDER.is_dir(), reason="needs ../shared/data/fsdd")

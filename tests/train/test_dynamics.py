@@ -114,18 +114,13 @@ def test_two_threads_give_the_one_thread_result(monkeypatch, model):
         assert (a is None and b is None) or torch.equal(a, b)
 
 
-def test_lava_imports_after_training_dynamics_ran():
+def test_lava_imports_after_training_dynamics_ran(fresh_python):
     """Lava sets the multiprocessing start method when imported; running the
     trainer's kernels first (as a notebook that trains, then deploys, does)
     must leave it unset."""
-    import subprocess
-    import sys
-    code = ("import torch\n"
-            "from lava_delays.train.dynamics import lif_over_time\n"
-            "torch.set_num_threads(2)\n"
-            "import lava_delays.train.threads as t; t.MIN_THREAD_WORK = 1\n"
-            "lif_over_time(torch.randn(8, 40, 16), 0.3, 0.1, 0.3)\n"
-            "import lava.magma.runtime.message_infrastructure.multiprocessing\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    fresh_python("import torch\n"
+                 "from lava_delays.train.dynamics import lif_over_time\n"
+                 "torch.set_num_threads(2)\n"
+                 "import lava_delays.train.threads as t; t.MIN_THREAD_WORK = 1\n"
+                 "lif_over_time(torch.randn(8, 40, 16), 0.3, 0.1, 0.3)\n"
+                 "import lava.magma.runtime.message_infrastructure.multiprocessing\n")
