@@ -223,8 +223,9 @@ def seed_table(rows, key: str, conditions, gain_of=None) -> tuple:
         a, b = gain_of
         summary.update(gain_pp=100 * (means[a] - means[b]),
                        **seed_gains(rows, key, a, b, seeds))
+        per_seed = ", ".join(f"{g:+.1f}" for g in summary["gain_per_seed_pp"])
         lines.append(f"{a} - {b}: {summary['gain_pp']:+.1f} pp (mean over held-out speakers "
-                     f"and seeds); per seed {', '.join(f'{g:+.1f}' for g in summary['gain_per_seed_pp'])}; "
+                     f"and seeds); per seed {per_seed}; "
                      f"positive on {summary['seeds_won']} of {len(seeds)} seeds")
     return lines, summary
 

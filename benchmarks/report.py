@@ -26,7 +26,7 @@ SECTIONS = [
     ("speech_speakers", "What learning delays adds, by the number of training speakers",
      "The defaults of `lava-delays train` (learned delays) and the same networks with their "
      "random delays frozen, for every choice of one, two and three of the four FSDD speakers "
-     "to train on, the others testing; and a control of three speakers with only as many "
+     "to train on, the others testing; and a control of three speakers with about as many "
      "recordings as two."),
     ("speech_adapt", "Adapting a deployed network to a new speaker on the device",
      "`lava-delays online --init NET.h5` on five recordings per digit of a speaker the "
