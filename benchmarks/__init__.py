@@ -56,6 +56,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -171,6 +172,15 @@ def flags(opts: dict) -> str:
     ["weights"]}`` -> `` --learn weights``)."""
     return "".join(f" --{k.replace('_', '-')} " + (",".join(v) if isinstance(v, list) else str(v))
                    for k, v in opts.items())
+
+
+def user_command(verb: str, train_spec: str, test_spec: Optional[str], seed: int,
+                 opts: dict) -> str:
+    """The command a user runs for one training of a benchmark (``verb``:
+    ``train`` or ``online``; no ``--test-data`` when ``test_spec`` is None),
+    the condition's options as flags."""
+    test = f" --test-data {test_spec}" if test_spec is not None else ""
+    return f"lava-delays {verb} --data {train_spec}{test} --seed {seed}{flags(opts)}"
 
 
 def fold_row(job, metrics: dict, seconds: float, command: str, **extra) -> dict:

@@ -26,8 +26,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import (flags, fold_jobs, fold_row, log, machine_info, map_jobs,
-                                    seed_table, write_metrics)
+from lava_delays.benchmarks import (fold_jobs, fold_row, log, machine_info, map_jobs,
+                                    seed_table, user_command, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
 NONE = "no delays (--delays none)"
@@ -47,8 +47,8 @@ def _one(job):
     m = train(train_spec, out, test_data=test_spec, seed=seed, **CONDITIONS.get(name, {}),
               **extra)
     row = fold_row(job, m, time.perf_counter() - t0,
-                   f"lava-delays train --data {train_spec} --test-data {test_spec} "
-                   f"--seed {seed}{flags(CONDITIONS.get(name, {}))}",
+                   user_command("train", train_spec, test_spec, seed,
+                                CONDITIONS.get(name, {})),
                    float_accuracy=[r["test_accuracy"] for r in m["history"]
                                    if not r["quantized"]][-1],
                    delay_shift=m["delay_shift"])

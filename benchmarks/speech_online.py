@@ -21,8 +21,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from lava_delays.benchmarks import (flags, fold_jobs, fold_row, log, machine_info, map_jobs,
-                                    seed_table, write_metrics)
+from lava_delays.benchmarks import (fold_jobs, fold_row, log, machine_info, map_jobs,
+                                    seed_table, user_command, write_metrics)
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
 CONDITIONS = {LEARNED: {}, FROZEN: {"learn": ["weights"]}}
@@ -38,8 +38,7 @@ def _one(job):
                    **CONDITIONS[name], **extra)
     hist = m["history"]
     row = fold_row(job, m, time.perf_counter() - t0,
-                   f"lava-delays online --data {train_spec} --test-data {test_spec} "
-                   f"--seed {seed}{flags(CONDITIONS[name])}",
+                   user_command("online", train_spec, test_spec, seed, CONDITIONS[name]),
                    best_accuracy=max(r["test_accuracy"] for r in hist),
                    delay_shift=m["mean_delay_shift"])
     log(f"{name:38s} held out {speaker:8s} seed {seed} test {row['accuracy']:.3f} "

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import (flags, fsdd_folder, fsdd_spec, fsdd_speakers, log,
-                                    machine_info, map_jobs, seed_gains, write_metrics)
+from lava_delays.benchmarks import (fsdd_folder, fsdd_spec, fsdd_speakers, log, machine_info,
+                                    map_jobs, seed_gains, user_command, write_metrics)
 from lava_delays.errors import ParameterError
 
 LEARNED, FROZEN = "learned delays (defaults)", "same delays frozen (--learn weights)"
@@ -58,8 +58,7 @@ def _one(job):
     row = {"group": group, "split": split, "condition": name, "seed": seed,
            "accuracy": m["accuracy"], "n_train": m["n_train"], "n_test": m["n_test"],
            "seconds": time.perf_counter() - t0,
-           "command": f"lava-delays train --data {train_spec} --test-data {test_spec} "
-                      f"--seed {seed}{flags(CONDITIONS[name])}"}
+           "command": user_command("train", train_spec, test_spec, seed, CONDITIONS[name])}
     log(f"{group:>18s} {split:28s} {RUN_NAMES[name]:8s} seed {seed} "
         f"deployed {row['accuracy']:.3f} {row['seconds']:.0f} s")
     return row

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lava_delays.benchmarks import flags, log, machine_info, map_jobs, write_metrics
+from lava_delays.benchmarks import log, machine_info, map_jobs, user_command, write_metrics
 
 NONE, NONE_FAST = "no delays (--delays none)", "no delays, library weight rate"
 FROZEN, LEARNED = "random delays frozen (--learn weights)", "learned delays (defaults)"
@@ -56,7 +56,7 @@ def _one(job):
     row = {"learner": learner, "condition": name, "seed": seed, "accuracy": m["accuracy"],
            "n_test": m["n_test"], "delay_shift": m.get("delay_shift", m.get("mean_delay_shift")),
            "seconds": time.perf_counter() - t0,
-           "command": f"lava-delays {learner} --data {data} --seed {seed}{flags(opts)}"}
+           "command": user_command(learner, data, None, seed, opts)}
     log(f"{learner:6s} {name:40s} seed {seed}: {row['accuracy']:.3f} ({row['seconds']:.0f} s)")
     return row
 
